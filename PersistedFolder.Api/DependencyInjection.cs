@@ -1,0 +1,136 @@
+using Asp.Versioning;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PersistedFolder.Api.Access;
+using PersistedFolder.Api.Authentication;
+using PersistedFolder.Api.Binding;
+using PersistedFolder.Api.Contracts;
+using PersistedFolder.Api.Controllers;
+using PersistedFolder.Api.Errors;
+using PersistedFolder.Api.Health;
+using PersistedFolder.Api.Json;
+using PersistedFolder.Api.Pagination;
+using PersistedFolder.Core;
+using PersistedFolder.Core.Folders;
+using PersistedFolder.Data;
+
+namespace PersistedFolder.Api;
+
+public static class DependencyInjection
+{
+    /// <summary>Everything: the domain, PostgreSQL storage and the HTTP API.</summary>
+    public static IServiceCollection AddPersistedFolders(this IServiceCollection services, IConfiguration configuration) =>
+        services
+            .AddPersistedFolderCore()
+            .AddPersistedFolderData(configuration)
+            .AddPersistedFolderApi(configuration);
+
+    /// <summary>The controllers (as an application part), authentication, errors, pagination and versioning.</summary>
+    public static IServiceCollection AddPersistedFolderApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(PersistedFolderApiOptions.Section);
+        services.Configure<PersistedFolderApiOptions>(section);
+        services.Configure<RequestBodyOptions>(section);
+        services.Configure<PaginationOptions>(section.GetSection("Pagination"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RequestBodyReader>();
+        services.AddSingleton<LimitOffsetPaginator>();
+        services.AddSingleton<ProjectAccessFilter>();
+        services.AddSingleton<KeyUsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
+        if (section.GetValue(nameof(PersistedFolderApiOptions.MigrateOnStartup), true))
+        {
+            services.AddHostedService<MigrationHostedService>();
+        }
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, PersonalApiKeyHandler>(PersonalApiKeyDefaults.AuthenticationScheme, null);
+        services.AddAuthorization();
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<PersistedFolderApiOptions>>((authorization, api) =>
+            authorization.AddPolicy(PersistedFolderAuthorization.Policy, policy => policy
+                .AddAuthenticationSchemes([.. api.Value.AuthenticationSchemes])
+                .RequireAuthenticatedUser()));
+        services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, PersistedFolderAuthorizationResultHandler>());
+
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ApiProblemDetailsWriter>());
+        services.AddProblemDetails();
+
+        services.AddControllers(options =>
+            {
+                // FolderInput is validated by the domain rules, not by MVC's validator.
+                options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(FolderInput)));
+            })
+            .AddApplicationPart(typeof(PersistedFolderControllerBase).Assembly)
+            .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
+            .ConfigureApiBehaviorOptions(options =>
+            {
+                var fallback = options.InvalidModelStateResponseFactory;
+                options.InvalidModelStateResponseFactory = context =>
+                    FirstProblem(context.ModelState) is { } problem ? new ApiProblemResult(problem) : fallback(context);
+            });
+        services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+
+        services.AddApiVersioning(options =>
+            {
+                options.DefaultApiVersion = new ApiVersion(1, 0);
+                options.AssumeDefaultVersionWhenUnspecified = true;
+                options.ReportApiVersions = true;
+                options.ApiVersionReader = ApiVersionReader.Combine(
+                    new QueryStringApiVersionReader("api-version"),
+                    new HeaderApiVersionReader("X-Api-Version"));
+            })
+            .AddMvc()
+            .AddApiExplorer();
+
+        services.AddAutoMapper(cfg => cfg.AddProfile<FolderDtoProfile>());
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>The middleware the folder endpoints need, in order.</summary>
+    public static IApplicationBuilder UsePersistedFolders(this IApplicationBuilder app)
+    {
+        app.UseExceptionHandler();
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The folder controllers, <c>/_health</c>, <c>/_readyz</c> and the API's 404 for unknown paths.</summary>
+    public static IEndpointRouteBuilder MapPersistedFolders(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapControllers();
+        endpoints.MapHealthChecks("/_health", new() { Predicate = _ => false });
+        endpoints.MapHealthChecks("/_readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapFallback("/api/{**path}", context => ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound));
+        return endpoints;
+    }
+
+    private static ApiProblem? FirstProblem(ModelStateDictionary modelState)
+    {
+        foreach (var entry in modelState.Values)
+        {
+            foreach (var error in entry.Errors)
+            {
+                if (error.Exception is ApiProblemException carried)
+                {
+                    return carried.Problem;
+                }
+            }
+        }
+
+        return null;
+    }
+}

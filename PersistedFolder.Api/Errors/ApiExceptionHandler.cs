@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using PersistedFolder.Api.Binding;
+using PersistedFolder.Core.Folders;
+
+namespace PersistedFolder.Api.Errors;
+
+/// <summary>
+/// The one place exceptions become responses: domain validation and PostgreSQL's unique
+/// violation become 400s, a lost database 503, anything unexpected a bare 500 (never a stack trace).
+/// </summary>
+public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away and its database work was cancelled: nobody to answer.
+            httpContext.Response.StatusCode = 499;
+            return true;
+        }
+
+        var problem = exception switch
+        {
+            FolderValidationException invalid => ToProblem(invalid),
+            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => ToProblem(FolderValidationException.DuplicateType()),
+            ApiProblemException carried => carried.Problem,
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.RequestTooLarge(bodyOptions.Value.MaxRequestBodyBytes),
+            BadHttpRequestException bad => ApiProblems.ParseError($"Bad request - {bad.Message}"),
+            NpgsqlException and not PostgresException => ApiProblems.ServiceUnavailable,
+            PostgresException { IsTransient: true } => ApiProblems.ServiceUnavailable,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = ApiProblems.ServerFailure;
+        }
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogWarning("Database unavailable on {Method} {Path}: {Reason}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        }
+
+        await ApiProblemWriter.WriteAsync(httpContext, problem);
+        return true;
+    }
+
+    private static ApiProblem ToProblem(FolderValidationException invalid) => ApiProblems.Validation(invalid.Code, invalid.Detail, invalid.Attr);
+}

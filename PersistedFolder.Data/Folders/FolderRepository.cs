@@ -1,0 +1,116 @@
+using AutoMapper;
+using Dapper;
+using Npgsql;
+using PersistedFolder.Core.Folders;
+
+namespace PersistedFolder.Data.Folders;
+
+/// <summary>
+/// Folders in PostgreSQL. A scope's rows are <c>team_id</c> + <c>user_id</c> +
+/// <c>COALESCE(surface, 'web') = @Surface</c>: the unique index's expression, so a legacy
+/// NULL-surface row is web's and every lookup is an index lookup.
+/// </summary>
+internal sealed class FolderRepository(NpgsqlDataSource dataSource, IMapper mapper) : IPersistedFolderRepository
+{
+    private const string Columns = "id, type, protocol, path, created_at, updated_at";
+
+    private const string ListSql = $"""
+        SELECT {Columns}
+        FROM persisted_folder
+        WHERE team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
+        ORDER BY lower(type)
+        """;
+
+    private const string GetSql = $"""
+        SELECT {Columns}
+        FROM persisted_folder
+        WHERE id = @Id AND team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
+        """;
+
+    // One statement, so concurrent creates of one key never make two rows and never fail.
+    // The surface of an existing (possibly legacy NULL) row is left as it is.
+    private const string UpsertSql = $"""
+        INSERT INTO persisted_folder (id, team_id, user_id, type, protocol, path, surface, created_at, updated_at)
+        VALUES (@Id, @TeamId, @UserId, @Type, @Protocol, @Path, @Surface, now(), now())
+        ON CONFLICT (team_id, user_id, type, (COALESCE(surface, 'web')))
+        DO UPDATE SET protocol = EXCLUDED.protocol, path = EXCLUDED.path, updated_at = now()
+        RETURNING {Columns}
+        """;
+
+    private const string UpdateSql = $"""
+        UPDATE persisted_folder
+        SET type = COALESCE(@Type, type),
+            protocol = COALESCE(@Protocol, protocol),
+            path = COALESCE(@Path, path),
+            updated_at = now()
+        WHERE id = @Id AND team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
+        RETURNING {Columns}
+        """;
+
+    private const string DeleteSql = """
+        DELETE FROM persisted_folder
+        WHERE id = @Id AND team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
+        """;
+
+    public async Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<FolderRow>(
+            new CommandDefinition(ListSql, ScopeParameters(scope), cancellationToken: cancellationToken));
+        return mapper.Map<List<Folder>>(rows);
+    }
+
+    public async Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<FolderRow>(
+            new CommandDefinition(GetSql, ScopeParameters(scope, id), cancellationToken: cancellationToken));
+        return mapper.Map<Folder?>(row);
+    }
+
+    public async Task<Folder> UpsertAsync(FolderScope scope, string type, string protocol, string path, CancellationToken cancellationToken)
+    {
+        var parameters = ScopeParameters(scope, Guid.CreateVersion7());
+        parameters.Add("Type", type);
+        parameters.Add("Protocol", protocol);
+        parameters.Add("Path", path);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<FolderRow>(
+            new CommandDefinition(UpsertSql, parameters, cancellationToken: cancellationToken));
+        return mapper.Map<Folder>(row);
+    }
+
+    public async Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderChanges changes, CancellationToken cancellationToken)
+    {
+        var parameters = ScopeParameters(scope, id);
+        parameters.Add("Type", changes.Type, System.Data.DbType.String);
+        parameters.Add("Protocol", changes.Protocol, System.Data.DbType.String);
+        parameters.Add("Path", changes.Path, System.Data.DbType.String);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<FolderRow>(
+            new CommandDefinition(UpdateSql, parameters, cancellationToken: cancellationToken));
+        return mapper.Map<Folder?>(row);
+    }
+
+    public async Task<bool> DeleteAsync(FolderScope scope, Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var deleted = await connection.ExecuteAsync(
+            new CommandDefinition(DeleteSql, ScopeParameters(scope, id), cancellationToken: cancellationToken));
+        return deleted > 0;
+    }
+
+    private static DynamicParameters ScopeParameters(FolderScope scope, Guid? id = null)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("TeamId", scope.TeamId);
+        parameters.Add("UserId", scope.UserId);
+        parameters.Add("Surface", scope.Surface.Name);
+        if (id is { } value)
+        {
+            parameters.Add("Id", value);
+        }
+
+        return parameters;
+    }
+}
