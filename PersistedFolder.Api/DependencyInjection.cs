@@ -15,6 +15,8 @@ using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.Health;
 using PersistedFolder.Api.Json;
 using PersistedFolder.Api.Pagination;
+using PersistedFolder.Api.RateLimiting;
+using PersistedFolder.Api.Logging;
 using PersistedFolder.Core;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Data;
@@ -88,6 +90,7 @@ public static class DependencyInjection
             .AddMvc()
             .AddApiExplorer();
 
+        services.AddKeyRateLimits(section.GetSection("RateLimits"));
         services.AddAutoMapper(cfg => cfg.AddProfile<FolderDtoProfile>());
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return services;
@@ -96,6 +99,11 @@ public static class DependencyInjection
     /// <summary>The middleware the folder endpoints need, in order.</summary>
     public static IApplicationBuilder UsePersistedFolders(this IApplicationBuilder app)
     {
+        if (app.ApplicationServices.GetRequiredService<IConfiguration>().GetValue("PersistedFolder:RequestLogging", true))
+        {
+            app.UseMiddleware<RequestLogMiddleware>();
+        }
+
         app.UseExceptionHandler();
         app.Use((context, next) =>
         {
@@ -105,6 +113,9 @@ public static class DependencyInjection
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        // After authentication, so requests are counted against the key that made them.
+        app.UseRateLimiter();
         return app;
     }
 

@@ -20,6 +20,7 @@ namespace PersistedFolder.Api.Controllers;
 [ApiController]
 [Authorize(Policy = PersistedFolderAuthorization.Policy)]
 [ServiceFilter<ProjectAccessFilter>]
+[ParsesOwnBody]
 [Produces("application/json")]
 public abstract class PersistedFolderControllerBase : ControllerBase
 {

@@ -24,7 +24,7 @@ public sealed class ApiProblemDetailsWriter(IServiceProvider services) : IProble
         ApiProblem problem;
         if (IsVersioningProblem(context))
         {
-            var requested = context.HttpContext.Features.Get<IApiVersioningFeature>()?.RawRequestedApiVersion ?? string.Empty;
+            var requested = string.Join(", ", context.HttpContext.Features.Get<IApiVersioningFeature>()?.RawRequestedApiVersions ?? []);
             var supported = string.Join(", ", services.GetRequiredService<IApiVersionDescriptionProvider>()
                 .ApiVersionDescriptions.Select(d => d.ApiVersion.ToString()).Distinct(StringComparer.Ordinal));
             problem = ApiProblems.UnsupportedApiVersion(

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace PersistedFolder.Api.Json;
@@ -11,7 +10,7 @@ public static class ApiJson
     public static ApiJsonContext Context { get; } = new(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
     });
 
     public static void Configure(JsonSerializerOptions options)
