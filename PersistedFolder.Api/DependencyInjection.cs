@@ -1,4 +1,6 @@
+using System.Net;
 using Asp.Versioning;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -91,6 +93,18 @@ public static class DependencyInjection
             .AddApiExplorer();
 
         services.AddKeyRateLimits(section.GetSection("RateLimits"));
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // X-Forwarded-Proto/-Host shape the absolute pagination links: honour them only from
+            // the proxies configured under ForwardedHeaders:KnownProxies, never by default.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in KnownProxies(configuration))
+            {
+                options.KnownProxies.Add(proxy);
+            }
+        });
         services.AddAutoMapper(cfg => cfg.AddProfile<FolderDtoProfile>());
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         return services;
@@ -105,6 +119,11 @@ public static class DependencyInjection
         }
 
         app.UseExceptionHandler();
+        if (KnownProxies(app.ApplicationServices.GetRequiredService<IConfiguration>()).Any())
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.Use((context, next) =>
         {
             context.Response.Headers.XContentTypeOptions = "nosniff";
@@ -128,6 +147,9 @@ public static class DependencyInjection
         endpoints.MapFallback("/api/{**path}", context => ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound));
         return endpoints;
     }
+
+    private static IEnumerable<IPAddress> KnownProxies(IConfiguration configuration) =>
+        (configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? []).Select(IPAddress.Parse);
 
     private static ApiProblem? FirstProblem(ModelStateDictionary modelState)
     {
