@@ -71,7 +71,8 @@ public sealed class PersonalApiKeyHandler(
             return (fromBody, "body");
         }
 
-        return Request.Query[PersonalApiKeyDefaults.FieldName] is [{ Length: > 0 } fromQuery, ..]
+        // The last value, as Django's QueryDict reads a repeated parameter.
+        return Request.Query[PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery]
             ? (fromQuery, "query string")
             : (null, string.Empty);
     }

@@ -6,8 +6,8 @@ namespace PersistedFolder.Api.Binding;
 
 /// <summary>
 /// Binds a <see cref="FolderInput"/> from the body (JSON, form or multipart). A body that cannot
-/// be read becomes a model error carrying its <see cref="ApiProblem"/>, which the
-/// <c>[ApiController]</c> invalid-model hook answers with.
+/// be read binds as <see cref="FolderInput.Unreadable"/>: its problem is raised by validation,
+/// after the folder lookup, so an unknown folder id is a 404 whatever the body.
 /// </summary>
 public sealed class FolderInputBinder(RequestBodyReader reader) : IModelBinder
 {
@@ -16,8 +16,7 @@ public sealed class FolderInputBinder(RequestBodyReader reader) : IModelBinder
         var body = await reader.ReadAsync(bindingContext.HttpContext);
         if (body.Problem is { } problem)
         {
-            bindingContext.ModelState.AddModelError(bindingContext.ModelName, new ApiProblemException(problem), bindingContext.ModelMetadata);
-            bindingContext.Result = ModelBindingResult.Failed();
+            bindingContext.Result = ModelBindingResult.Success(FolderInput.Unreadable(new ApiProblemException(problem)));
             return;
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -32,13 +33,25 @@ public sealed class LimitOffsetPaginator(IOptions<PaginationOptions> options)
         var count = items.Count;
         var results = offset >= count ? [] : items.Skip((int)offset).Take(limit).ToList();
 
-        var next = offset + limit < count ? Link(request, limit, offset + limit) : null;
+        var next = offset < count && offset + limit < count ? Link(request, limit, offset + limit) : null;
         var previous = offset <= 0 ? null : Link(request, limit, offset - limit);
         return new Page<T>(count, next, previous, results);
     }
 
-    private static long? Parse(StringValues value) =>
-        long.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
+    /// <summary>The last value, as Django's QueryDict reads it; an integer too large for 64 bits
+    /// saturates (Python's int has no overflow), anything else is null.</summary>
+    private static long? Parse(StringValues values)
+    {
+        var text = values.Count == 0 ? null : values[^1];
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        return BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var big)
+            ? big.Sign > 0 ? long.MaxValue : long.MinValue
+            : null;
+    }
 
     /// <summary>The request's absolute URL with limit and offset replaced (offset left out when not positive).</summary>
     private static string Link(HttpRequest request, int limit, long offset)

@@ -130,7 +130,7 @@ public sealed class IdentityAdmin(IIdentityRepository repository)
         IReadOnlyList<Guid>? scopedOrganizations,
         CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(label) || label.Length > PersonalApiKeys.MaxLabelLength)
+        if (string.IsNullOrWhiteSpace(label) || Folders.FolderValidator.CodePoints(label) > PersonalApiKeys.MaxLabelLength)
         {
             throw new AdminCommandException($"--label must be 1 to {PersonalApiKeys.MaxLabelLength} characters.");
         }

@@ -16,6 +16,7 @@ public static class FolderValidator
     /// <summary>POST: <c>type</c> required; omitted fields reset to their defaults.</summary>
     public static FolderChanges ForCreate(FolderInput input)
     {
+        ThrowIfUnreadable(input);
         var type = RequiredType(input.Type);
         return new FolderChanges(
             type,
@@ -24,12 +25,38 @@ public static class FolderValidator
     }
 
     /// <summary>PUT: <c>type</c> required; omitted fields keep their stored values.</summary>
-    public static FolderChanges ForReplace(FolderInput input) =>
-        new(RequiredType(input.Type), Protocol(input.Protocol), Path(input.Path));
+    public static FolderChanges ForReplace(FolderInput input)
+    {
+        ThrowIfUnreadable(input);
+        return new(RequiredType(input.Type), Protocol(input.Protocol), Path(input.Path));
+    }
 
     /// <summary>PATCH: every field optional.</summary>
-    public static FolderChanges ForUpdate(FolderInput input) =>
-        new(input.Type.IsMissing ? null : RequiredType(input.Type), Protocol(input.Protocol), Path(input.Path));
+    public static FolderChanges ForUpdate(FolderInput input)
+    {
+        ThrowIfUnreadable(input);
+        return new(input.Type.IsMissing ? null : RequiredType(input.Type), Protocol(input.Protocol), Path(input.Path));
+    }
+
+    /// <summary>Length as PostgreSQL's <c>varchar(n)</c> and Python's <c>len</c> count it: in code points.</summary>
+    public static int CodePoints(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static void ThrowIfUnreadable(FolderInput input)
+    {
+        if (input.ReadError is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+    }
 
     private static string RequiredType(FieldValue value)
     {
@@ -61,7 +88,7 @@ public static class FolderValidator
             throw new FolderValidationException("blank", "This field may not be blank.", "protocol");
         }
 
-        if (text.Length > ProtocolMaxLength)
+        if (CodePoints(text) > ProtocolMaxLength)
         {
             throw new FolderValidationException(
                 "max_length", $"Ensure this field has no more than {ProtocolMaxLength} characters.", "protocol");

@@ -1,0 +1,159 @@
+using Moq;
+using PersistedFolder.Core.Folders;
+
+namespace PersistedFolder.Tests.Unit.Core;
+
+[TestFixture]
+public sealed class PersistedFolderServiceTests
+{
+    private static readonly FolderScope Scope = new(7, 42, Surface.Web);
+    private static readonly Guid Id = Guid.Parse("0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7e");
+    private static readonly DateTime Created = new(2026, 5, 23, 10, 15, 30, DateTimeKind.Utc);
+    private static readonly Folder Home = new(Id, "home", "products://", "Root/Home", Created, Created.AddMinutes(1));
+
+    private Mock<IPersistedFolderRepository> repository = null!;
+    private PersistedFolderService service = null!;
+    private CancellationTokenSource cancellation = null!;
+
+    private CancellationToken Token => cancellation.Token;
+
+    [SetUp]
+    public void SetUp()
+    {
+        repository = new Mock<IPersistedFolderRepository>();
+        service = new PersistedFolderService(repository.Object);
+        cancellation = new CancellationTokenSource();
+    }
+
+    [TearDown]
+    public void TearDown() => cancellation.Dispose();
+
+    [Test]
+    public async Task List_returns_the_repository_list_of_the_scope()
+    {
+        repository.Setup(r => r.ListAsync(Scope, Token)).ReturnsAsync([Home]);
+
+        Assert.That(await service.ListAsync(Scope, Token), Is.EqualTo(new[] { Home }));
+    }
+
+    [Test]
+    public async Task Get_returns_the_repository_folder_of_the_scope()
+    {
+        repository.Setup(r => r.GetAsync(Scope, Id, Token)).ReturnsAsync(Home);
+
+        Assert.That(await service.GetAsync(Scope, Id, Token), Is.EqualTo(Home));
+    }
+
+    [Test]
+    public async Task Create_upserts_the_type_with_default_protocol_and_path()
+    {
+        repository.Setup(r => r.UpsertAsync(Scope, "home", "products://", string.Empty, Token)).ReturnsAsync(Home);
+
+        var created = await service.CreateAsync(Scope, new FolderInput(FieldValue.Of("home"), FieldValue.Missing, FieldValue.Missing), Token);
+
+        Assert.That(created, Is.EqualTo(Home));
+    }
+
+    [Test]
+    public async Task Create_upserts_the_trimmed_values()
+    {
+        repository.Setup(r => r.UpsertAsync(Scope, "pinned", "https://", "Root/Pinned", Token)).ReturnsAsync(Home);
+
+        await service.CreateAsync(Scope, new FolderInput(FieldValue.Of("pinned"), FieldValue.Of(" https:// "), FieldValue.Of(" Root/Pinned ")), Token);
+
+        repository.Verify(r => r.UpsertAsync(Scope, "pinned", "https://", "Root/Pinned", Token), Times.Once);
+    }
+
+    [Test]
+    public void Create_with_invalid_input_throws_and_writes_nothing()
+    {
+        var input = new FolderInput(FieldValue.Of("folder"), FieldValue.Missing, FieldValue.Missing);
+
+        Assert.That(
+            () => service.CreateAsync(Scope, input, Token),
+            Throws.TypeOf<FolderValidationException>().With.Property(nameof(FolderValidationException.Code)).EqualTo("invalid_choice"));
+        repository.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task Replace_passes_the_type_and_keeps_omitted_fields()
+    {
+        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges("pinned", null, null), Token)).ReturnsAsync(Home);
+
+        var replaced = await service.ReplaceAsync(Scope, Id, new FolderInput(FieldValue.Of("pinned"), FieldValue.Missing, FieldValue.Missing), Token);
+
+        Assert.That(replaced, Is.EqualTo(Home));
+    }
+
+    [Test]
+    public async Task Update_passes_only_the_sent_fields()
+    {
+        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, "Root/Other"), Token)).ReturnsAsync(Home);
+
+        var updated = await service.UpdateAsync(Scope, Id, new FolderInput(FieldValue.Missing, FieldValue.Missing, FieldValue.Of("Root/Other")), Token);
+
+        Assert.That(updated, Is.EqualTo(Home));
+    }
+
+    [Test]
+    public async Task Update_with_an_empty_body_still_writes_so_updated_at_moves()
+    {
+        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, null), Token)).ReturnsAsync(Home);
+
+        Assert.That(await service.UpdateAsync(Scope, Id, FolderInput.Empty, Token), Is.EqualTo(Home));
+    }
+
+    [Test]
+    public async Task Valid_change_never_looks_the_folder_up_first([Values] bool replace)
+    {
+        var input = new FolderInput(FieldValue.Of("home"), FieldValue.Missing, FieldValue.Missing);
+
+        await Change(replace, input);
+
+        repository.Verify(r => r.UpdateAsync(Scope, Id, It.IsAny<FolderChanges>(), Token), Times.Once);
+        repository.Verify(r => r.GetAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task Valid_change_of_an_unknown_folder_returns_null([Values] bool replace)
+    {
+        repository.Setup(r => r.UpdateAsync(Scope, Id, It.IsAny<FolderChanges>(), Token)).ReturnsAsync((Folder?)null);
+
+        Assert.That(await Change(replace, new FolderInput(FieldValue.Of("home"), FieldValue.Missing, FieldValue.Missing)), Is.Null);
+    }
+
+    [Test]
+    public async Task Invalid_body_on_an_unknown_folder_is_not_found_rather_than_the_validation_error([Values] bool replace)
+    {
+        repository.Setup(r => r.GetAsync(Scope, Id, Token)).ReturnsAsync((Folder?)null);
+
+        var changed = await Change(replace, new FolderInput(FieldValue.Null, FieldValue.Missing, FieldValue.Missing));
+
+        Assert.That(changed, Is.Null);
+        repository.Verify(r => r.GetAsync(Scope, Id, Token), Times.Once);
+        repository.Verify(r => r.UpdateAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<FolderChanges>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public void Invalid_body_on_an_existing_folder_throws_the_validation_error_and_writes_nothing([Values] bool replace)
+    {
+        repository.Setup(r => r.GetAsync(Scope, Id, Token)).ReturnsAsync(Home);
+        var input = new FolderInput(FieldValue.Of("home"), FieldValue.Of("  "), FieldValue.Missing);
+
+        Assert.That(
+            () => Change(replace, input),
+            Throws.TypeOf<FolderValidationException>().With.Property(nameof(FolderValidationException.Code)).EqualTo("blank"));
+        repository.Verify(r => r.UpdateAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<FolderChanges>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task Delete_passes_the_repository_answer_through([Values] bool deleted)
+    {
+        repository.Setup(r => r.DeleteAsync(Scope, Id, Token)).ReturnsAsync(deleted);
+
+        Assert.That(await service.DeleteAsync(Scope, Id, Token), Is.EqualTo(deleted));
+    }
+
+    private Task<Folder?> Change(bool replace, FolderInput input) =>
+        replace ? service.ReplaceAsync(Scope, Id, input, Token) : service.UpdateAsync(Scope, Id, input, Token);
+}
