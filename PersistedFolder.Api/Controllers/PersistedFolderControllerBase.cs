@@ -21,6 +21,7 @@ namespace PersistedFolder.Api.Controllers;
 [Authorize(Policy = PersistedFolderAuthorization.Policy)]
 [ServiceFilter<ProjectAccessFilter>]
 [ParsesOwnBody]
+[RequiresJsonAccept]
 [Produces("application/json")]
 public abstract class PersistedFolderControllerBase : ControllerBase
 {
