@@ -1,9 +1,10 @@
 using System.Net;
 using Asp.Versioning;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,9 +17,10 @@ using PersistedFolder.Api.Controllers;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.Health;
 using PersistedFolder.Api.Json;
+using PersistedFolder.Api.Logging;
+using PersistedFolder.Api.OpenApi;
 using PersistedFolder.Api.Pagination;
 using PersistedFolder.Api.RateLimiting;
-using PersistedFolder.Api.Logging;
 using PersistedFolder.Core;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Data;
@@ -74,9 +76,13 @@ public static class DependencyInjection
             .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(options =>
             {
+                // Folder bodies bind without model errors (see FolderInputBinder); any other model
+                // error on a folder endpoint is still answered in the API's shape.
                 var fallback = options.InvalidModelStateResponseFactory;
                 options.InvalidModelStateResponseFactory = context =>
-                    FirstProblem(context.ModelState) is { } problem ? new ApiProblemResult(problem) : fallback(context);
+                    context.ActionDescriptor is ControllerActionDescriptor action && action.ControllerTypeInfo.IsSubclassOf(typeof(PersistedFolderControllerBase))
+                        ? new ApiProblemResult(FirstProblem(context.ModelState))
+                        : fallback(context);
             });
         services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 
@@ -107,6 +113,7 @@ public static class DependencyInjection
         });
         services.AddAutoMapper(cfg => cfg.AddProfile<FolderDtoProfile>());
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.AddPersistedFolderOpenApi();
         return services;
     }
 
@@ -144,6 +151,7 @@ public static class DependencyInjection
         endpoints.MapControllers();
         endpoints.MapHealthChecks("/_health", new() { Predicate = _ => false });
         endpoints.MapHealthChecks("/_readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapPersistedFolderOpenApi();
         endpoints.MapFallback("/api/{**path}", context => ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound));
         return endpoints;
     }
@@ -151,19 +159,13 @@ public static class DependencyInjection
     private static IEnumerable<IPAddress> KnownProxies(IConfiguration configuration) =>
         (configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? []).Select(IPAddress.Parse);
 
-    private static ApiProblem? FirstProblem(ModelStateDictionary modelState)
+    private static ApiProblem FirstProblem(ModelStateDictionary modelState)
     {
-        foreach (var entry in modelState.Values)
-        {
-            foreach (var error in entry.Errors)
-            {
-                if (error.Exception is ApiProblemException carried)
-                {
-                    return carried.Problem;
-                }
-            }
-        }
-
-        return null;
+        var (field, entry) = modelState.First(pair => pair.Value is { Errors.Count: > 0 });
+        var error = entry!.Errors[0];
+        return ApiProblems.Validation(
+            "invalid",
+            string.IsNullOrEmpty(error.ErrorMessage) ? "Invalid input." : error.ErrorMessage,
+            string.IsNullOrEmpty(field) ? null : field);
     }
 }
