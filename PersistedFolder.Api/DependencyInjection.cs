@@ -29,18 +29,26 @@ namespace PersistedFolder.Api;
 
 public static class DependencyInjection
 {
-    /// <summary>Everything: the domain, PostgreSQL storage and the HTTP API.</summary>
-    public static IServiceCollection AddPersistedFolders(this IServiceCollection services, IConfiguration configuration) =>
+    /// <summary>Everything: the domain, PostgreSQL storage and the HTTP API. A host application may
+    /// <paramref name="configure"/> the API, e.g. add its own authentication scheme.</summary>
+    public static IServiceCollection AddPersistedFolders(
+        this IServiceCollection services, IConfiguration configuration, Action<PersistedFolderApiOptions>? configure = null) =>
         services
             .AddPersistedFolderCore()
             .AddPersistedFolderData(configuration)
-            .AddPersistedFolderApi(configuration);
+            .AddPersistedFolderApi(configuration, configure);
 
     /// <summary>The controllers (as an application part), authentication, errors, pagination and versioning.</summary>
-    public static IServiceCollection AddPersistedFolderApi(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPersistedFolderApi(
+        this IServiceCollection services, IConfiguration configuration, Action<PersistedFolderApiOptions>? configure = null)
     {
         var section = configuration.GetSection(PersistedFolderApiOptions.Section);
         services.Configure<PersistedFolderApiOptions>(section);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
         services.Configure<RequestBodyOptions>(section);
         services.Configure<PaginationOptions>(section.GetSection("Pagination"));
         services.TryAddSingleton(TimeProvider.System);
