@@ -1,5 +1,6 @@
 using PersistedFolder.Api;
 using PersistedFolder.Api.Admin;
+using PersistedFolder.Api.Observability;
 
 if (args is ["admin", .. var adminArgs])
 {
@@ -7,7 +8,9 @@ if (args is ["admin", .. var adminArgs])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddPersistedFolders(builder.Configuration);
+builder.Services
+    .AddPersistedFolders(builder.Configuration)
+    .AddPersistedFolderTelemetry(builder.Configuration);
 
 var app = builder.Build();
 app.UsePersistedFolders();
