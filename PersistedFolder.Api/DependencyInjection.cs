@@ -133,17 +133,22 @@ public static class DependencyInjection
             app.UseMiddleware<RequestLogMiddleware>();
         }
 
+        app.Use((context, next) =>
+        {
+            // On every response, including those the exception handler rewrites (it clears headers).
+            context.Response.OnStarting(static state =>
+            {
+                ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            }, context.Response);
+            return next(context);
+        });
         app.UseExceptionHandler();
         if (KnownProxies(app.ApplicationServices.GetRequiredService<IConfiguration>()).Any())
         {
             app.UseForwardedHeaders();
         }
 
-        app.Use((context, next) =>
-        {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            return next(context);
-        });
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Core.Folders;
@@ -176,6 +178,14 @@ public sealed class RequestBodyReader(IOptions<RequestBodyOptions> options)
 
     private static async Task<RequestBody> ParseFormAsync(HttpRequest request, byte[] bytes, CancellationToken cancellationToken)
     {
+        if (!request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        {
+            // ASP.NET's FormReader refuses control characters outright; Django decodes them, and
+            // a NUL then gets the field-level null_characters_not_allowed error, so parse as a query.
+            var query = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(bytes));
+            return RequestBody.Of(query.ToDictionary(pair => pair.Key, pair => FieldValue.Of(pair.Value.Count == 0 ? string.Empty : pair.Value[^1] ?? string.Empty), StringComparer.Ordinal));
+        }
+
         // The form feature parses from the buffered bytes; the limit was enforced above.
         request.Body = new MemoryStream(bytes, writable: false);
         IFormCollection form;
@@ -185,8 +195,7 @@ public sealed class RequestBodyReader(IOptions<RequestBodyOptions> options)
         }
         catch (Exception exception) when (exception is InvalidDataException or InvalidOperationException or IOException)
         {
-            var kind = request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) ? "Multipart form" : "Form";
-            return RequestBody.Failed(ApiProblems.ParseError($"{kind} parse error - {exception.Message}"));
+            return RequestBody.Failed(ApiProblems.ParseError($"Multipart form parse error - {exception.Message}"));
         }
 
         var fields = new Dictionary<string, FieldValue>(StringComparer.Ordinal);

@@ -1,8 +1,11 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Errors;
+using RedisRateLimiting;
+using StackExchange.Redis;
 
 namespace PersistedFolder.Api.RateLimiting;
 
@@ -20,14 +23,19 @@ public sealed class KeyRateLimitOptions
 /// SPEC §8 on ASP.NET Core's rate limiter: every request authenticated by a personal API key
 /// counts against that key's minute and hour windows, across all endpoints. A refused request
 /// gets the 429 body and a <c>Retry-After</c> that is enough for the window to reopen.
+/// With a <c>ConnectionStrings:Redis</c>, the windows are counted in Redis (RedisRateLimiting),
+/// so every instance of the service shares them; without it, they are counted in this process.
 /// </summary>
 public static class KeyRateLimits
 {
+    public const string RedisConnectionStringName = "Redis";
+
     public static IServiceCollection AddKeyRateLimits(this IServiceCollection services, IConfiguration section)
     {
         services.Configure<KeyRateLimitOptions>(section);
+        services.TryAddSingleton<SharedRateLimitStore>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<KeyRateLimitOptions>>((limiter, configured) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<KeyRateLimitOptions>, SharedRateLimitStore>((limiter, configured, store) =>
         {
             var options = configured.Value;
             if (!options.Enabled)
@@ -35,18 +43,32 @@ public static class KeyRateLimits
                 return;
             }
 
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+            var local = PartitionedRateLimiter.CreateChained(
                 PerKey(options.PerMinute, TimeSpan.FromMinutes(1)),
                 PerKey(options.PerHour, TimeSpan.FromHours(1)));
+            limiter.GlobalLimiter = store.Multiplexer is { } redis
+                ? new SharedOrLocalRateLimiter(
+                    PartitionedRateLimiter.CreateChained(
+                        PerKeyShared(redis, options.PerMinute, TimeSpan.FromMinutes(1)),
+                        PerKeyShared(redis, options.PerHour, TimeSpan.FromHours(1))),
+                    local,
+                    store.Logger)
+                : local;
             limiter.OnRejected = (context, _) =>
             {
-                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+                var wait = RetryAfter(context.Lease) ?? TimeSpan.FromMinutes(1);
                 var seconds = (int)Math.Max(1, Math.Ceiling(wait.TotalSeconds));
                 return new ValueTask(ApiProblemWriter.WriteAsync(context.HttpContext, ApiProblems.Throttled(seconds)));
             };
         });
         return services;
     }
+
+    // The in-process limiters give a TimeSpan; RedisRateLimiting gives whole seconds.
+    private static TimeSpan? RetryAfter(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter
+        : lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? TimeSpan.FromSeconds(seconds)
+        : null;
 
     private static PartitionedRateLimiter<HttpContext> PerKey(int limit, TimeSpan window) =>
         PartitionedRateLimiter.Create<HttpContext, Guid>(context =>
@@ -58,4 +80,109 @@ public static class KeyRateLimits
                     QueueLimit = 0,
                 })
                 : RateLimitPartition.GetNoLimiter(Guid.Empty));
+
+    // Redis keys rl:fw:{persisted_folder:<key id>:<window seconds>} (and its :exp twin).
+    private static PartitionedRateLimiter<HttpContext> PerKeyShared(IConnectionMultiplexer redis, int limit, TimeSpan window) =>
+        PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            context.Features.Get<PersonalApiKeyFeature>() is { } key
+                ? RedisRateLimitPartition.GetFixedWindowRateLimiter(
+                    $"persisted_folder:{key.Key.Id:N}:{(long)window.TotalSeconds}",
+                    _ => new RedisFixedWindowRateLimiterOptions
+                    {
+                        ConnectionMultiplexerFactory = () => redis,
+                        PermitLimit = limit,
+                        Window = window,
+                    })
+                : RateLimitPartition.GetNoLimiter(string.Empty));
+
+    /// <summary>The Redis connection of the shared limits, made once at startup when configured.</summary>
+    internal sealed class SharedRateLimitStore(IConfiguration configuration, ILogger<SharedRateLimitStore> logger) : IDisposable
+    {
+        private readonly Lazy<IConnectionMultiplexer?> multiplexer = new(() => Connect(configuration, logger));
+
+        public ILogger Logger => logger;
+
+        public IConnectionMultiplexer? Multiplexer => multiplexer.Value;
+
+        public void Dispose()
+        {
+            if (multiplexer.IsValueCreated)
+            {
+                multiplexer.Value?.Dispose();
+            }
+        }
+
+        private static ConnectionMultiplexer? Connect(IConfiguration configuration, ILogger logger)
+        {
+            var connectionString = configuration.GetConnectionString(RedisConnectionStringName);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                return null;
+            }
+
+            var options = ConfigurationOptions.Parse(connectionString);
+            // Start even while Redis is down (it reconnects in the background), and while it is
+            // unreachable fail at once rather than queue commands behind the request.
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = BacklogPolicy.FailFast;
+            var connection = ConnectionMultiplexer.Connect(options);
+            logger.LogInformation("Per-key rate limits are shared through Redis at {Endpoints} (connected: {Connected}).",
+                string.Join(",", options.EndPoints), connection.IsConnected);
+            return connection;
+        }
+    }
+
+    /// <summary>
+    /// The shared (Redis) limits, and while Redis cannot be reached the in-process ones, so an
+    /// outage of Redis makes the limits per instance for a while rather than failing requests.
+    /// </summary>
+    private sealed class SharedOrLocalRateLimiter(
+        PartitionedRateLimiter<HttpContext> shared, PartitionedRateLimiter<HttpContext> local, ILogger logger)
+        : PartitionedRateLimiter<HttpContext>
+    {
+        private volatile bool degraded;
+
+        public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
+
+        // RedisRateLimiting answers every synchronous attempt with a refusal; the middleware then
+        // waits on AcquireAsync, which asks Redis.
+        protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
+            shared.AttemptAcquire(resource, permitCount);
+
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var lease = await shared.AcquireAsync(resource, permitCount, cancellationToken);
+                if (degraded)
+                {
+                    degraded = false;
+                    logger.LogInformation("Redis answers again: per-key rate limits are shared again.");
+                }
+
+                return lease;
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                if (!degraded)
+                {
+                    degraded = true;
+                    logger.LogWarning("Redis is unreachable ({Reason}): per-key rate limits are counted per instance until it answers.", exception.Message);
+                }
+
+                return await local.AcquireAsync(resource, permitCount, cancellationToken);
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                shared.Dispose();
+                local.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }
