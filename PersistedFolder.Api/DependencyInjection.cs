@@ -150,6 +150,7 @@ public static class DependencyInjection
         }
 
         app.UseRouting();
+        app.Use(ReportApiVersionsOnEveryAnswer);
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -167,6 +168,30 @@ public static class DependencyInjection
         endpoints.MapPersistedFolderOpenApi();
         endpoints.MapFallback("/api/{**path}", context => ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound));
         return endpoints;
+    }
+
+    /// <summary>
+    /// Asp.Versioning reports <c>api-supported-versions</c> from an action filter; answers cut short
+    /// before the action (401, 403, 404 project, 406) would go without it. This reports it on
+    /// every answer of a versioned endpoint, once.
+    /// </summary>
+    private static Task ReportApiVersionsOnEveryAnswer(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiVersionMetadata>() is { } metadata)
+        {
+            context.Response.OnStarting(() =>
+            {
+                if (!context.Response.Headers.ContainsKey("api-supported-versions"))
+                {
+                    context.RequestServices.GetRequiredService<IReportApiVersions>()
+                        .Report(context.Response, metadata.Map(ApiVersionMapping.Explicit | ApiVersionMapping.Implicit));
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
+        return next(context);
     }
 
     private static IEnumerable<IPAddress> KnownProxies(IConfiguration configuration) =>

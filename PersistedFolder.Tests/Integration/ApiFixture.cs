@@ -145,12 +145,13 @@ public abstract class ApiFixture
         HttpResponseMessage response, HttpStatusCode status, string type, string code, string detail, string? attr = null)
     {
         var body = await response.Content.ReadAsStringAsync();
+        var request = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}";
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(response.StatusCode, Is.EqualTo(status), body);
-            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
-            Assert.That(Wire.KeysOf(body), Is.EqualTo(Wire.ErrorKeys));
-            Assert.That(Wire.Parse<ErrorBody>(body), Is.EqualTo(new ErrorBody(type, code, detail, attr)));
+            Assert.That(response.StatusCode, Is.EqualTo(status), $"{request}: {body}");
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), request);
+            Assert.That(Wire.KeysOf(body), Is.EqualTo(Wire.ErrorKeys), request);
+            Assert.That(Wire.Parse<ErrorBody>(body), Is.EqualTo(new ErrorBody(type, code, detail, attr)), request);
         }
     }
 
