@@ -23,6 +23,7 @@ public static class DependencyInjection
             ConnectionString = configuration.GetConnectionString(PersistedFolderDataOptions.ConnectionStringName) ?? string.Empty,
             Schema = configuration["PersistedFolder:Schema"] ?? PersistedFolderDataOptions.DefaultSchema,
         };
+        configuration.GetSection("PersistedFolder:Database").Bind(options);
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.BuildConnectionString()).Build());

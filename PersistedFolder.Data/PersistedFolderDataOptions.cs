@@ -13,10 +13,16 @@ public sealed partial class PersistedFolderDataOptions
     /// <summary>The PostgreSQL schema that holds every table, so a host database can be shared.</summary>
     public string Schema { get; set; } = DefaultSchema;
 
+    /// <summary>Connect timeout unless the connection string sets one: short, so a lost database
+    /// is a quick 503 (<c>PersistedFolder:Database:ConnectTimeoutSeconds</c>).</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>Command timeout unless the connection string sets one (<c>PersistedFolder:Database:CommandTimeoutSeconds</c>).</summary>
+    public int CommandTimeoutSeconds { get; set; } = 5;
+
     /// <summary>
     /// The connection string with the schema first on the search path and, unless it sets them,
-    /// timeouts short enough that a lost database is a quick 503 rather than a hung request
-    /// (connect 2 s, command 5 s), and automatic preparation of the few statements we run.
+    /// the configured timeouts, and automatic preparation of the few statements we run.
     /// </summary>
     public string BuildConnectionString()
     {
@@ -24,12 +30,12 @@ public sealed partial class PersistedFolderDataOptions
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString };
         if (!given.ContainsKey("Timeout"))
         {
-            builder.Timeout = 2;
+            builder.Timeout = ConnectTimeoutSeconds;
         }
 
         if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
         {
-            builder.CommandTimeout = 5;
+            builder.CommandTimeout = CommandTimeoutSeconds;
         }
 
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))

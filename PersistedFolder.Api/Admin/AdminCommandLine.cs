@@ -39,6 +39,10 @@ public static class AdminCommandLine
                 ContentRootPath = AppContext.BaseDirectory,
             });
             builder.Logging.ClearProviders();
+
+            // Not on a request path: wait for a busy database rather than fail fast as the service does.
+            builder.Configuration["PersistedFolder:Database:ConnectTimeoutSeconds"] ??= "30";
+            builder.Configuration["PersistedFolder:Database:CommandTimeoutSeconds"] ??= "120";
             builder.Services.AddPersistedFolderCore().AddPersistedFolderData(builder.Configuration);
             using var host = builder.Build();
             await host.Services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
