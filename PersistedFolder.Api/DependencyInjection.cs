@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using PersistedFolder.Api.Access;
@@ -21,6 +22,7 @@ using PersistedFolder.Api.Logging;
 using PersistedFolder.Api.OpenApi;
 using PersistedFolder.Api.Pagination;
 using PersistedFolder.Api.RateLimiting;
+using PersistedFolder.Api.Routing;
 using PersistedFolder.Core;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Data;
@@ -70,6 +72,12 @@ public static class DependencyInjection
                 .AddAuthenticationSchemes([.. api.Value.AuthenticationSchemes])
                 .RequireAuthenticatedUser()));
         services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, PersistedFolderAuthorizationResultHandler>());
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, CaseSensitiveFolderRoutes>());
+
+        // Hosting's "Request starting/finished" events carry the query string, where a
+        // personal_api_key may travel: keep them out of every log whatever the configuration.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
 
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ApiProblemDetailsWriter>());
