@@ -1,10 +1,16 @@
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Asp.Versioning;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
 using Microsoft.AspNetCore.Routing;
@@ -79,7 +85,9 @@ public static class DependencyInjection
         // personal_api_key may travel: keep them out of every log whatever the configuration.
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
 
-        services.AddExceptionHandler<ApiExceptionHandler>();
+        // Only for the folder endpoints: a host's own endpoints keep the host's exception handling.
+        services.AddSingleton<ApiExceptionHandler>();
+        services.AddExceptionHandler<FolderExceptionHandler>();
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ApiProblemDetailsWriter>());
         services.AddProblemDetails();
 
@@ -87,9 +95,9 @@ public static class DependencyInjection
             {
                 // FolderInput is validated by the domain rules, not by MVC's validator.
                 options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(FolderInput)));
+                options.Filters.Add(new FolderJsonResultFilter());
             })
             .AddApplicationPart(typeof(PersistedFolderControllerBase).Assembly)
-            .AddJsonOptions(options => ApiJson.Configure(options.JsonSerializerOptions))
             .ConfigureApiBehaviorOptions(options =>
             {
                 // Folder bodies bind without model errors (see FolderInputBinder); any other model
@@ -100,7 +108,6 @@ public static class DependencyInjection
                         ? new ApiProblemResult(FirstProblem(context.ModelState))
                         : fallback(context);
             });
-        services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 
         services.AddApiVersioning(options =>
             {
@@ -128,6 +135,8 @@ public static class DependencyInjection
             }
         });
         services.AddAutoMapper(cfg => cfg.AddProfile<FolderDtoProfile>());
+        // A singleton, so that it remembers migrations it has seen applied.
+        services.AddSingleton<DatabaseReadyCheck>();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         services.AddPersistedFolderOpenApi();
         return services;
@@ -151,13 +160,16 @@ public static class DependencyInjection
             }, context.Response);
             return next(context);
         });
-        app.UseExceptionHandler();
         if (KnownProxies(app.ApplicationServices.GetRequiredService<IConfiguration>()).Any())
         {
             app.UseForwardedHeaders();
         }
 
         app.UseRouting();
+
+        // After routing, to know the endpoint: the folder endpoints' exceptions (their authentication's
+        // included) become the API's error bodies; a host's own endpoints keep the host's handling.
+        app.UseWhen(context => IsFolderEndpoint(context.GetEndpoint()), folders => folders.UseExceptionHandler());
         app.Use(ReportApiVersionsOnEveryAnswer);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -202,6 +214,11 @@ public static class DependencyInjection
         return next(context);
     }
 
+    private static bool IsFolderEndpoint(Endpoint? endpoint) => IsFolderAction(endpoint?.Metadata.GetMetadata<ControllerActionDescriptor>());
+
+    private static bool IsFolderAction(ActionDescriptor? action) =>
+        action is ControllerActionDescriptor controller && controller.ControllerTypeInfo.IsSubclassOf(typeof(PersistedFolderControllerBase));
+
     private static IEnumerable<IPAddress> KnownProxies(IConfiguration configuration) =>
         (configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? []).Select(IPAddress.Parse);
 
@@ -213,5 +230,43 @@ public static class DependencyInjection
             "invalid",
             string.IsNullOrEmpty(error.ErrorMessage) ? "Invalid input." : error.ErrorMessage,
             string.IsNullOrEmpty(field) ? null : field);
+    }
+
+    /// <summary><see cref="ApiExceptionHandler"/> for exceptions of the folder endpoints; any other goes on
+    /// to the application's next handler (a host's own).</summary>
+    private sealed class FolderExceptionHandler(ApiExceptionHandler api) : IExceptionHandler
+    {
+        public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+            IsFolderEndpoint(httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)
+                ? api.TryHandleAsync(httpContext, exception, cancellationToken)
+                : ValueTask.FromResult(false);
+    }
+
+    /// <summary>Folder responses in the API's JSON (snake_case, PostHog's encoding); a host's own
+    /// controllers keep the host's JSON settings.</summary>
+    private sealed class FolderJsonResultFilter : IAlwaysRunResultFilter
+    {
+        private static readonly SystemTextJsonOutputFormatter Formatter = new(ApiJsonOptions());
+
+        public void OnResultExecuting(ResultExecutingContext context)
+        {
+            if (IsFolderAction(context.ActionDescriptor) && context.Result is ObjectResult result)
+            {
+                result.Formatters.Clear();
+                result.Formatters.Add(Formatter);
+            }
+        }
+
+        public void OnResultExecuted(ResultExecutedContext context)
+        {
+        }
+
+        private static JsonSerializerOptions ApiJsonOptions()
+        {
+            // MVC's defaults (web), not the host's settings, then the API's.
+            var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+            ApiJson.Configure(options);
+            return options;
+        }
     }
 }

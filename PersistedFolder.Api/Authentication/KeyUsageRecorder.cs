@@ -39,7 +39,7 @@ public sealed class KeyUsageRecorder(IPersonalApiKeyStore store, TimeProvider ti
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new HashSet<Guid>();
-        while (await pending.Reader.WaitToReadAsync(stoppingToken))
+        while (await WaitForUsesAsync(stoppingToken))
         {
             while (pending.Reader.TryRead(out var id))
             {
@@ -62,6 +62,19 @@ public sealed class KeyUsageRecorder(IPersonalApiKeyStore store, TimeProvider ti
             }
 
             batch.Clear();
+        }
+    }
+
+    // Stopping (or a start-up that failed) is not an error of this service.
+    private async Task<bool> WaitForUsesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await pending.Reader.WaitToReadAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed record CapturedEntry(string Category, LogLevel Level, EventId Even
 /// <summary>
 /// A logger provider that keeps every entry of every category at every level, with its formatted
 /// message, structured state, exception (with inner exceptions and data) and active scopes.
-/// <see cref="AddAtConfiguredLevels"/> installs it in an application.
+/// <see cref="AddTo"/> installs it in an application at one level for every category; <see cref="AddAtConfiguredLevels"/> at the configured levels.
 /// </summary>
 public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
@@ -27,6 +27,18 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
     private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
 
     public IReadOnlyCollection<CapturedEntry> Entries => entries;
+
+    /// <summary>Adds this provider to the services and sets every category's level (configuration's included) to <paramref name="minimum"/>.</summary>
+    public void AddTo(IServiceCollection services, LogLevel minimum)
+    {
+        services.AddSingleton<ILoggerProvider>(this);
+        services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            options.Rules.Clear();
+            options.MinLevel = minimum;
+            options.CaptureScopes = true;
+        });
+    }
 
     /// <summary>Adds this provider to the services, leaving the levels as the application configures them.</summary>
     public void AddAtConfiguredLevels(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(this);
