@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Admin;
@@ -30,7 +31,8 @@ public static class DependencyInjection
         services.AddSingleton<Migrator>();
         services.AddAutoMapper(cfg => cfg.AddProfile<FolderRowProfile>());
         services.AddSingleton<IPersistedFolderRepository, FolderRepository>();
-        services.AddSingleton<IProjectAccessSource, ProjectAccessSource>();
+        // TryAdd: a host application may bring its own projects and memberships, registered before or after.
+        services.TryAddSingleton<IProjectAccessSource, ProjectAccessSource>();
         services.AddSingleton<IPersonalApiKeyStore, PersonalApiKeyStore>();
         services.AddSingleton<IIdentityRepository, IdentityRepository>();
         return services;

@@ -35,7 +35,10 @@ public abstract class ApiFixture
 
     protected HttpClient Client => client ?? throw new InvalidOperationException("The application is not started.");
 
-    protected IdentityAdmin Admin => Factory.Services.GetRequiredService<IdentityAdmin>();
+    /// <summary>The services of the application under test; a fixture that runs another host returns that host's.</summary>
+    protected virtual IServiceProvider Services => Factory.Services;
+
+    protected IdentityAdmin Admin => Services.GetRequiredService<IdentityAdmin>();
 
     [OneTimeSetUp]
     public void StartApplication()

@@ -3,7 +3,7 @@ using System.Net;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §4: where a key is read, 401s, scopes, key restrictions, membership and their order.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     private const string NoProjectAccess = "You don't have access to the project.";
 

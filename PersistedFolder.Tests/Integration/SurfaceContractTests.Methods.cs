@@ -3,7 +3,7 @@ using System.Net;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §5: HEAD, OPTIONS and the 405 answer, and where 405 sits among the checks.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     private const string CollectionAllow = "GET, POST, HEAD, OPTIONS";
     private const string DetailAllow = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS";

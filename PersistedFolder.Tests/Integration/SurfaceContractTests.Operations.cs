@@ -3,7 +3,7 @@ using System.Net;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §5: list, create (upsert), retrieve, replace, update, delete, and the accepted bodies.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     private static readonly string[] TypesInListOrder = ["custom_products", "home", "pinned"];
 

@@ -4,7 +4,7 @@ using System.Web;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §7: limit/offset pages and their absolute links.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     [Test]
     public async Task Page_without_parameters_holds_every_folder_and_no_links()

@@ -3,7 +3,7 @@ using System.Net;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §3: routes, <c>@current</c>, unknown projects, folders and endpoints.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     public enum ForeignFolder
     {

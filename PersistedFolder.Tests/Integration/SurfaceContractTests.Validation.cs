@@ -5,7 +5,7 @@ using System.Text;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §6: every validation row, the unreadable bodies, and that a refused write changes nothing.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     private const string NotAString = "Not a valid string.";
     private const int OneMebibyte = 1024 * 1024;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>SPEC §5–§6 and §9 on the wire: exact keys, compact JSON, timestamps, UUIDv7 ids, error bodies, headers.</summary>
-public sealed partial class SurfaceContractTests
+public partial class SurfaceContractTests
 {
     [Test]
     public async Task Folder_is_compact_json_with_exactly_the_contract_keys()

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text.Json;
 
@@ -6,12 +7,14 @@ namespace PersistedFolder.Tests.Integration;
 /// <summary>
 /// The contract of SPEC §3–§7, written once and run for every surface route: <c>web</c>,
 /// <c>desktop</c>, and <c>environments</c> (the deprecated alias of web). The parts of this
-/// class are split by section; helpers live here.
+/// class are split by section; helpers live here. Not sealed: <c>Hosting/HostedSurfaceContractTests</c>
+/// runs the same contract against a host application that embeds the API.
 /// </summary>
 [TestFixture(Routes.Web)]
 [TestFixture(Routes.Desktop)]
 [TestFixture(Routes.Environments)]
-public sealed partial class SurfaceContractTests(string route) : ApiFixture
+[SuppressMessage("Structure", "NUnit1034:Base TestFixtures should be abstract", Justification = "It runs as itself against the service and again, through its subclass, inside a host.")]
+public partial class SurfaceContractTests(string route) : ApiFixture
 {
     /// <summary>A route of the surface that must not see this one's folders.</summary>
     private string OtherRoute => Routes.OtherSurface(route);
