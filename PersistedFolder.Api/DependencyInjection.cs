@@ -1,16 +1,9 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Asp.Versioning;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Mvc.Controllers;
-using Microsoft.AspNetCore.Mvc.Filters;
-using Microsoft.AspNetCore.Mvc.Formatters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
 using Microsoft.AspNetCore.Routing;
@@ -95,7 +88,6 @@ public static class DependencyInjection
             {
                 // FolderInput is validated by the domain rules, not by MVC's validator.
                 options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(FolderInput)));
-                options.Filters.Add(new FolderJsonResultFilter());
             })
             .AddApplicationPart(typeof(PersistedFolderControllerBase).Assembly)
             .ConfigureApiBehaviorOptions(options =>
@@ -104,7 +96,7 @@ public static class DependencyInjection
                 // error on a folder endpoint is still answered in the API's shape.
                 var fallback = options.InvalidModelStateResponseFactory;
                 options.InvalidModelStateResponseFactory = context =>
-                    context.ActionDescriptor is ControllerActionDescriptor action && action.ControllerTypeInfo.IsSubclassOf(typeof(PersistedFolderControllerBase))
+                    FolderEndpoints.IsAction(context.ActionDescriptor)
                         ? new ApiProblemResult(FirstProblem(context.ModelState))
                         : fallback(context);
             });
@@ -169,7 +161,7 @@ public static class DependencyInjection
 
         // After routing, to know the endpoint: the folder endpoints' exceptions (their authentication's
         // included) become the API's error bodies; a host's own endpoints keep the host's handling.
-        app.UseWhen(context => IsFolderEndpoint(context.GetEndpoint()), folders => folders.UseExceptionHandler());
+        app.UseWhen(context => FolderEndpoints.Is(context.GetEndpoint()), folders => folders.UseExceptionHandler());
         app.Use(ReportApiVersionsOnEveryAnswer);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -214,11 +206,6 @@ public static class DependencyInjection
         return next(context);
     }
 
-    private static bool IsFolderEndpoint(Endpoint? endpoint) => IsFolderAction(endpoint?.Metadata.GetMetadata<ControllerActionDescriptor>());
-
-    private static bool IsFolderAction(ActionDescriptor? action) =>
-        action is ControllerActionDescriptor controller && controller.ControllerTypeInfo.IsSubclassOf(typeof(PersistedFolderControllerBase));
-
     private static IEnumerable<IPAddress> KnownProxies(IConfiguration configuration) =>
         (configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? []).Select(IPAddress.Parse);
 
@@ -230,43 +217,5 @@ public static class DependencyInjection
             "invalid",
             string.IsNullOrEmpty(error.ErrorMessage) ? "Invalid input." : error.ErrorMessage,
             string.IsNullOrEmpty(field) ? null : field);
-    }
-
-    /// <summary><see cref="ApiExceptionHandler"/> for exceptions of the folder endpoints; any other goes on
-    /// to the application's next handler (a host's own).</summary>
-    private sealed class FolderExceptionHandler(ApiExceptionHandler api) : IExceptionHandler
-    {
-        public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
-            IsFolderEndpoint(httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint)
-                ? api.TryHandleAsync(httpContext, exception, cancellationToken)
-                : ValueTask.FromResult(false);
-    }
-
-    /// <summary>Folder responses in the API's JSON (snake_case, PostHog's encoding); a host's own
-    /// controllers keep the host's JSON settings.</summary>
-    private sealed class FolderJsonResultFilter : IAlwaysRunResultFilter
-    {
-        private static readonly SystemTextJsonOutputFormatter Formatter = new(ApiJsonOptions());
-
-        public void OnResultExecuting(ResultExecutingContext context)
-        {
-            if (IsFolderAction(context.ActionDescriptor) && context.Result is ObjectResult result)
-            {
-                result.Formatters.Clear();
-                result.Formatters.Add(Formatter);
-            }
-        }
-
-        public void OnResultExecuted(ResultExecutedContext context)
-        {
-        }
-
-        private static JsonSerializerOptions ApiJsonOptions()
-        {
-            // MVC's defaults (web), not the host's settings, then the API's.
-            var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
-            ApiJson.Configure(options);
-            return options;
-        }
     }
 }

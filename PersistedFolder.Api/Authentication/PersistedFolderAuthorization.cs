@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.AspNetCore.Mvc.Controllers;
 using PersistedFolder.Api.Controllers;
 using PersistedFolder.Api.Errors;
 
@@ -22,7 +21,7 @@ public sealed class PersistedFolderAuthorizationResultHandler : IAuthorizationMi
 
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Succeeded || !IsFolderEndpoint(context))
+        if (authorizeResult.Succeeded || !FolderEndpoints.Is(context.GetEndpoint()))
         {
             return fallback.HandleAsync(next, context, policy, authorizeResult);
         }
@@ -32,8 +31,4 @@ public sealed class PersistedFolderAuthorizationResultHandler : IAuthorizationMi
             : ApiProblems.PermissionDenied("You do not have permission to perform this action.");
         return ApiProblemWriter.WriteAsync(context, problem);
     }
-
-    private static bool IsFolderEndpoint(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<ControllerActionDescriptor>()?.ControllerTypeInfo
-            .IsSubclassOf(typeof(PersistedFolderControllerBase)) == true;
 }

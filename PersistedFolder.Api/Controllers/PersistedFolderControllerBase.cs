@@ -7,6 +7,7 @@ using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Binding;
 using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Errors;
+using PersistedFolder.Api.Json;
 using PersistedFolder.Api.Pagination;
 using PersistedFolder.Core.Folders;
 
@@ -22,6 +23,7 @@ namespace PersistedFolder.Api.Controllers;
 [ServiceFilter<ProjectAccessFilter>]
 [ParsesOwnBody]
 [RequiresJsonAccept]
+[ApiJsonResult]
 [Produces("application/json")]
 public abstract class PersistedFolderControllerBase : ControllerBase
 {

@@ -1,6 +1,5 @@
 using Asp.Versioning;
 using Asp.Versioning.ApiExplorer;
-using Microsoft.AspNetCore.Mvc.Controllers;
 using PersistedFolder.Api.Controllers;
 
 namespace PersistedFolder.Api.Errors;
@@ -15,8 +14,7 @@ public sealed class ApiProblemDetailsWriter(IServiceProvider services) : IProble
 
     public bool CanWrite(ProblemDetailsContext context) =>
         IsVersioningProblem(context)
-        || context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ControllerActionDescriptor>()?.ControllerTypeInfo
-            .IsSubclassOf(typeof(PersistedFolderControllerBase)) == true;
+        || FolderEndpoints.Is(context.HttpContext.GetEndpoint());
 
     public ValueTask WriteAsync(ProblemDetailsContext context)
     {

@@ -65,7 +65,6 @@ public static class PersistedFolderOpenApi
 
     /// <summary>A folder action; HEAD is GET without a body and has no operation of its own, as in PostHog's document.</summary>
     private static bool IsFolderOperation(ApiDescription description) =>
-        description.ActionDescriptor is ControllerActionDescriptor action
-        && action.ControllerTypeInfo.IsSubclassOf(typeof(PersistedFolderControllerBase))
+        FolderEndpoints.IsAction(description.ActionDescriptor)
         && !HttpMethods.IsHead(description.HttpMethod ?? string.Empty);
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Routing.Patterns;
 using PersistedFolder.Api.Controllers;
@@ -14,7 +13,7 @@ public sealed class CaseSensitiveFolderRoutes : MatcherPolicy, IEndpointSelector
 {
     public override int Order => 0;
 
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => endpoints.Any(IsFolderEndpoint);
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => endpoints.Any(FolderEndpoints.Is);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
@@ -22,7 +21,7 @@ public sealed class CaseSensitiveFolderRoutes : MatcherPolicy, IEndpointSelector
         for (var i = 0; i < candidates.Count; i++)
         {
             if (candidates.IsValidCandidate(i) && candidates[i].Endpoint is RouteEndpoint endpoint
-                && IsFolderEndpoint(endpoint) && !LiteralsMatch(endpoint.RoutePattern, path))
+                && FolderEndpoints.Is(endpoint) && !LiteralsMatch(endpoint.RoutePattern, path))
             {
                 candidates.SetValidity(i, false);
             }
@@ -30,9 +29,6 @@ public sealed class CaseSensitiveFolderRoutes : MatcherPolicy, IEndpointSelector
 
         return Task.CompletedTask;
     }
-
-    private static bool IsFolderEndpoint(Endpoint endpoint) =>
-        endpoint.Metadata.GetMetadata<ControllerActionDescriptor>()?.ControllerTypeInfo.IsSubclassOf(typeof(PersistedFolderControllerBase)) == true;
 
     private static bool LiteralsMatch(RoutePattern pattern, string path)
     {
