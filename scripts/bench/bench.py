@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Helpers of scripts/bench.sh (standard library only).
+
+  bench.py snap OUT.json LABEL=PID...      CPU ticks of each process tree + the machine's busy ticks
+  bench.py busy SECONDS                    cores busy on the whole machine over SECONDS
+  bench.py wrkrow ...                      one HTTP run -> one JSON line (see wrkrow())
+  bench.py pgrow ...                       one pgbench run -> one JSON line
+  bench.py best FILE.jsonl                 the least disturbed attempt of a run
+  bench.py sqlcheck REPO SQL_DIR           do scripts/bench/sql/*.sql still match the C# SQL?
+  bench.py table RESULTS.jsonl META.json   the table (Markdown) and the goals of issue 4
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+# --- CPU accounting from /proc -----------------------------------------------------------------
+
+def _stat(pid):
+    """Fields of /proc/PID/stat after the command name (index 0 = state), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _children():
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(entry)
+            if fields:
+                kids.setdefault(int(fields[1]), []).append(int(entry))
+    return kids
+
+
+def tree_ticks(root, kids):
+    """utime+stime of the live tree + what the root reaped (cutime+cstime)."""
+    fields = _stat(root)
+    if fields is None:
+        return 0
+    total = int(fields[13]) + int(fields[14])  # cutime + cstime of the root
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        f = _stat(pid)
+        if f is not None:
+            total += int(f[11]) + int(f[12])
+            stack.extend(kids.get(pid, []))
+    return total
+
+
+def busy_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v[:8]) - (v[3] + v[4])  # all but idle and iowait
+
+
+def cmd_snap(args):
+    kids = _children()
+    out = {"t": time.monotonic(), "busy": busy_ticks(), "trees": {}}
+    for spec in args.trees:
+        label, _, pid = spec.partition("=")
+        if pid:
+            out["trees"][label] = tree_ticks(int(pid), kids)
+    with open(args.out, "w") as f:
+        json.dump(out, f)
+
+
+def cmd_busy(args):
+    a, t = busy_ticks(), time.monotonic()
+    time.sleep(args.seconds)
+    print(f"{(busy_ticks() - a) / CLK / (time.monotonic() - t):.2f}")
+
+
+def _cpu(before_path, after_path, time_path):
+    """cores used per tree, by the load tool (from /usr/bin/time) and by everything else."""
+    with open(before_path) as f:
+        a = json.load(f)
+    with open(after_path) as f:
+        b = json.load(f)
+    wall = b["t"] - a["t"]
+    out = {"wall_s": round(wall, 2), "busy_cores": round((b["busy"] - a["busy"]) / CLK / wall, 2)}
+    known = 0.0
+    for label, ticks in b["trees"].items():
+        cores = (ticks - a["trees"].get(label, 0)) / CLK / wall
+        out[label + "_cores"] = round(cores, 2)
+        known += cores
+    tool = None
+    if time_path and os.path.exists(time_path):
+        try:
+            with open(time_path) as f:
+                elapsed, user, system = map(float, f.read().split()[-3:])
+            tool = (user + system) / wall
+        except ValueError:
+            tool = None
+    if tool is not None:
+        out["tool_cores"] = round(tool, 2)
+        known += tool
+        out["other_cores"] = round(out["busy_cores"] - known, 2)
+    return out
+
+
+def cmd_wrkrow(args):
+    line = None
+    with open(args.wrk) as f:
+        for text in f:
+            if text.startswith("PFJSON "):
+                line = text[len("PFJSON "):]
+    if line is None:
+        sys.exit(f"bench.py: no PFJSON line in {args.wrk} (wrk failed?)")
+    r = json.loads(line)
+    row = {
+        "kind": "http", "server": args.server, "scenario": args.scenario, "conns": args.conns,
+        "attempt": args.attempt, "rps": r["rps"], "requests": r["requests"],
+        "p50_ms": r["lat_p50_ms"], "p99_ms": r["lat_p99_ms"], "max_ms": r["lat_max_ms"],
+        "non2xx": r["errors_status"],
+        "socket_errors": r["errors_connect"] + r["errors_read"] + r["errors_write"] + r["errors_timeout"],
+    }
+    expected = row["requests"] if args.scenario == "unauth" else 0
+    row["status_ok"] = row["non2xx"] == expected and row["socket_errors"] == 0
+    row.update(_cpu(args.before, args.after, args.time))
+    if args.rss_mb:
+        row["rss_mb"] = float(args.rss_mb)
+    if args.sampler and os.path.exists(args.sampler):
+        with open(args.sampler) as f:
+            sampled = json.load(f).get("server", {})
+        row["sampled_peak_rss_mb"] = sampled.get("peak_rss_mb")
+        row["sampled_peak_pss_mb"] = sampled.get("peak_pss_mb")
+        if "rss_mb" not in row and sampled.get("peak_rss_mb") is not None:
+            row["rss_mb"] = sampled["peak_rss_mb"]
+    row["noisy"] = row.get("other_cores", 0) > args.max_other
+    print(json.dumps(row))
+
+
+def cmd_pgrow(args):
+    with open(args.out) as f:
+        text = f.read()
+
+    def grab(pattern, cast=float, default=None):
+        m = re.search(pattern, text)
+        return cast(m.group(1)) if m else default
+
+    row = {
+        "kind": "pgbench", "scenario": args.scenario, "clients": args.clients, "attempt": args.attempt,
+        "tps": grab(r"tps = ([\d.]+) \(without initial connection time\)", default=0.0),
+        "lat_avg_ms": grab(r"latency average = ([\d.]+) ms"),
+        "transactions": grab(r"number of transactions actually processed: (\d+)", int, 0),
+        "failed": grab(r"number of failed transactions: (\d+)", int, 0),
+    }
+    if not row["transactions"]:
+        row["error"] = text[-800:]
+    row.update(_cpu(args.before, args.after, args.time))
+    row["noisy"] = row.get("other_cores", 0) > args.max_other
+    print(json.dumps(row))
+
+
+def cmd_best(args):
+    with open(args.file) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    key = "rps" if rows[0]["kind"] == "http" else "tps"
+    best = min(rows, key=lambda r: (r.get("other_cores", 0) > args.max_other, r.get("other_cores", 0), -r[key]))
+    best["attempts"] = len(rows)
+    print(json.dumps(best))
+
+
+# --- drift check of the pgbench scripts against the C# SQL ---------------------------------------
+
+def _norm(sql):
+    return " ".join(sql.replace(";", " ").split())
+
+
+def _csharp_consts(path):
+    """const string NAME = "..." / \"\"\"...\"\"\" / $\"\"\"...{Other}...\"\"\" in one C# file."""
+    with open(path) as f:
+        src = f.read()
+    consts = {}
+    for m in re.finditer(r'const\s+string\s+(\w+)\s*=\s*(\$?)("""(.*?)"""|"((?:[^"\\]|\\.)*)")\s*;', src, re.S):
+        consts[m.group(1)] = (m.group(4) if m.group(4) is not None else m.group(5), m.group(2) == "$")
+    resolved = {}
+    for name, (text, interpolated) in consts.items():
+        if interpolated:
+            text = re.sub(r"\{(\w+)\}", lambda n: consts.get(n.group(1), (n.group(0), False))[0], text)
+        resolved[name] = text
+    return resolved
+
+
+def cmd_sqlcheck(args):
+    problems = []
+    checked = 0
+    for name in sorted(os.listdir(args.sql_dir)):
+        if not name.endswith(".sql"):
+            continue
+        with open(os.path.join(args.sql_dir, name)) as f:
+            lines = f.read().splitlines()
+        i = 0
+        while i < len(lines):
+            m = re.match(r"--\s*\(\d+\)\s.*?(\S+\.cs)\s+(\w+)(?:\s+\[(.*)\])?\s*$", lines[i])
+            i += 1
+            if not m:
+                continue
+            source, const, subst = m.group(1), m.group(2), m.group(3) or ""
+            body = []
+            while i < len(lines) and not lines[i].startswith("--") and not lines[i].startswith("\\"):
+                body.append(lines[i])
+                i += 1
+            path = os.path.join(args.repo, source)
+            if not os.path.exists(path):
+                problems.append(f"{name}: {source} no longer exists")
+                continue
+            consts = _csharp_consts(path)
+            if const not in consts:
+                problems.append(f"{name}: {source} has no SQL constant {const} any more")
+                continue
+            expected = consts[const]
+            for pair in subst.split():
+                param, _, literal = pair.partition("=")
+                expected = re.sub(r"@" + re.escape(param) + r"\b", literal, expected)
+            expected = re.sub(r"@(\w+)", r":\1", expected)
+            checked += 1
+            if _norm(expected) != _norm("\n".join(body)):
+                problems.append(f"{name}: the statement under '{const}' differs from {source}:{const} "
+                                f"(now: {_norm(expected)[:160]}...)")
+    for p in problems:
+        print(f"SQL drift: {p}")
+    if not problems:
+        print(f"pgbench scripts match the service's SQL ({checked} statements checked)")
+    return 0
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+SCENARIOS = [("list", "list (3 folders)"), ("retrieve", "retrieve"), ("create", "create (upsert same row)"),
+             ("patch", "PATCH path (same row)"), ("unauth", "401 bad key")]
+
+
+def _fmt(v, digits=0, suffix=""):
+    if v is None:
+        return "–"
+    return f"{v:,.{digits}f}{suffix}"
+
+
+def cmd_table(args):
+    with open(args.results) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    with open(args.meta) as f:
+        meta = json.load(f)
+    http = {(r["server"], r["scenario"], r["conns"]): r for r in rows if r["kind"] == "http"}
+    ceil = {(r["scenario"], r["clients"]): r for r in rows if r["kind"] == "pgbench"}
+    conns = sorted({r["conns"] for r in rows if r["kind"] == "http" and r["server"] == "ours"})
+    has_django = any(k[0] == "django" for k in http)
+    out = []
+    out.append(f"PersistedFolder benchmark — {meta['date']} — {meta['machine']}")
+    out.append(f"command: {meta['command']}   (wrk {meta['threads']} threads, {meta['duration']} s per run after "
+               f"{meta['warmup']} s warm-up; pgbench -M prepared -j {meta['threads']} -T {meta['pg_duration']})")
+    out.append("")
+    head = ["scenario", "conns", "req/s", "p50 ms", "p99 ms", "peak RSS MB", "CPU srv/PG/wrk",
+            "ceiling TPS", "ours÷ceiling", "Django req/s", "Django p99 ms", "ours÷Django"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+    flags = []
+    for scenario, title in SCENARIOS:
+        for c in conns:
+            r = http.get(("ours", scenario, c))
+            if r is None:
+                continue
+            p = ceil.get((scenario, c))
+            d = http.get(("django", scenario, c))
+            mark = ""
+            if not r["status_ok"]:
+                mark = " ⚠"
+                flags.append(f"{scenario} c={c}: {r['non2xx']} unexpected non-2xx, {r['socket_errors']} socket errors")
+            if r.get("noisy"):
+                mark += " *"
+            cpu = f"{r.get('server_cores', 0):.2f}/{r.get('postgres_cores', 0):.2f}/{r.get('tool_cores', 0):.2f}"
+            cells = [title + mark, str(c), _fmt(r["rps"]), _fmt(r["p50_ms"], 2), _fmt(r["p99_ms"], 2),
+                     _fmt(r.get("rss_mb"), 0), cpu,
+                     _fmt(p["tps"] if p else None), _fmt(r["rps"] / p["tps"], 2) if p and p["tps"] else "–",
+                     _fmt(d["rps"] if d else None), _fmt(d["p99_ms"] if d else None, 1),
+                     _fmt(r["rps"] / d["rps"], 1, "×") if d and d["rps"] else "–"]
+            out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("peak RSS: ours = VmHWM of the dotnet process (its peak since start-up) after the run; "
+               "Django = peak summed VmRSS of gunicorn master + workers during the run (shared proc_sampler.py).")
+    out.append("CPU: cores used during the measured run by our server / its PostgreSQL (all backends) / wrk, "
+               "of the machine's " + str(os.cpu_count()) + ".  ceiling = pgbench running the same SQL one request sends, "
+               "same client count, no HTTP server running.")
+    if any(r.get("noisy") for r in http.values()):
+        out.append("* other processes used > " + str(meta["max_other"]) + " cores during this run (kept the least disturbed attempt).")
+    for f_ in flags:
+        out.append("⚠ " + f_)
+    if meta.get("sql_drift"):
+        out.append("⚠ pgbench scripts differ from the service's SQL: " + "; ".join(meta["sql_drift"]))
+    if not has_django:
+        out.append("Django columns: " + meta.get("django_note", "not measured"))
+
+    # Goals of issue 4.
+    goals = []
+
+    def goal(text, ok):
+        goals.append(f"  [{'met' if ok else 'NOT met' if ok is not None else 'n/a'}] {text}")
+
+    def ratio(server_a, scenario, c, against):
+        a = http.get((server_a, scenario, c))
+        if against == "django":
+            b = http.get(("django", scenario, c))
+            return a["rps"] / b["rps"] if a and b and b["rps"] else None
+        b = ceil.get((scenario, c))
+        return a["rps"] / b["tps"] if a and b and b["tps"] else None
+
+    for scenario, target in (("list", 20), ("retrieve", 20), ("unauth", 15)):
+        vals = [ratio("ours", scenario, c, "django") for c in conns]
+        have = [v for v in vals if v is not None]
+        goal(f"{scenario} ≥ {target}× Django: " + ", ".join(_fmt(v, 1, "×") for v in vals),
+             all(v >= target for v in have) if have else None)
+    for scenario in ("create", "patch"):
+        vals = [ratio("ours", scenario, c, "ceiling") for c in conns]
+        have = [v for v in vals if v is not None]
+        goal(f"{scenario} ≥ 80 % of the pgbench ceiling: " + ", ".join(_fmt(v * 100 if v is not None else None, 0, " %") for v in vals),
+             all(v >= 0.8 for v in have) if have else None)
+    c_max = max(conns) if conns else None
+    p99 = []
+    for scenario in ("list", "retrieve"):
+        a, b = http.get(("ours", scenario, c_max)), http.get(("django", scenario, c_max))
+        if a and b:
+            p99.append((scenario, a["p99_ms"], b["p99_ms"]))
+    goal(f"p99 of reads at {c_max} conns ≤ 1/10 of Django's: "
+         + ", ".join(f"{s} {x:.1f} vs {y:.1f} ms" for s, x, y in p99),
+         all(x <= y / 10 for _, x, y in p99) if p99 else None)
+    rss = [r["rss_mb"] for r in http.values() if r["server"] == "ours" and r.get("rss_mb") is not None]
+    goal(f"peak server RSS ≤ 120 MB: {max(rss):.0f} MB" if rss else "peak server RSS ≤ 120 MB", max(rss) <= 120 if rss else None)
+    out.append("")
+    out.append("goals (issue 4):")
+    out.extend(goals)
+    print("\n".join(out))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("snap")
+    s.add_argument("out")
+    s.add_argument("trees", nargs="*")
+    s = sub.add_parser("busy")
+    s.add_argument("seconds", type=float)
+    s = sub.add_parser("wrkrow")
+    for a in ("--wrk", "--before", "--after", "--server", "--scenario"):
+        s.add_argument(a, required=True)
+    s.add_argument("--time")
+    s.add_argument("--conns", type=int, required=True)
+    s.add_argument("--attempt", type=int, default=1)
+    s.add_argument("--rss-mb")
+    s.add_argument("--sampler")
+    s.add_argument("--max-other", type=float, default=0.25)
+    s = sub.add_parser("pgrow")
+    for a in ("--out", "--before", "--after", "--scenario"):
+        s.add_argument(a, required=True)
+    s.add_argument("--time")
+    s.add_argument("--clients", type=int, required=True)
+    s.add_argument("--attempt", type=int, default=1)
+    s.add_argument("--max-other", type=float, default=0.25)
+    s = sub.add_parser("best")
+    s.add_argument("file")
+    s.add_argument("--max-other", type=float, default=0.25)
+    s = sub.add_parser("sqlcheck")
+    s.add_argument("repo")
+    s.add_argument("sql_dir")
+    s = sub.add_parser("table")
+    s.add_argument("results")
+    s.add_argument("meta")
+    args = ap.parse_args()
+    return {"snap": cmd_snap, "busy": cmd_busy, "wrkrow": cmd_wrkrow, "pgrow": cmd_pgrow, "best": cmd_best,
+            "sqlcheck": cmd_sqlcheck, "table": cmd_table}[args.cmd](args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+-- pgbench ceiling: the statements ONE request of this scenario sends, in order, each in
+-- autocommit as the service sends them (run by scripts/bench.sh with -M prepared).
+-- Variables come from pgbench -D (SecureValue TeamId UserId Surface Id Type Protocol) and are
+-- named after the service's Dapper parameters (@Name -> :Name); scripts/bench.sh checks that
+-- each statement still matches the SQL constant named above it and warns when it drifted.
+-- Scenario: GET /api/projects/{id}/persisted_folder/
+-- (1) key lookup: PersistedFolder.Data/Identity/PersonalApiKeyStore.cs FindActiveSql
+SELECT k.id, k.user_id, k.scopes, k.scoped_teams, k.scoped_organizations, k.last_used_at
+FROM personal_api_key k
+JOIN app_user u ON u.id = k.user_id
+WHERE k.secure_value = :SecureValue AND u.is_active;
+-- (2) project and membership: PersistedFolder.Data/Identity/ProjectAccessSource.cs FindSql
+SELECT t.id AS team_id,
+       t.organization_id,
+       EXISTS (
+           SELECT 1
+           FROM organization_membership m
+           JOIN app_user u ON u.id = m.user_id
+           WHERE m.organization_id = t.organization_id AND m.user_id = :UserId AND u.is_active
+       ) AS is_member
+FROM team t
+WHERE t.id = COALESCE(:TeamId, (SELECT current_team_id FROM app_user WHERE id = :UserId));
+-- (3) PersistedFolder.Data/Folders/FolderRepository.cs ListSql
+SELECT id, type, protocol, path, created_at, updated_at
+FROM persisted_folder
+WHERE team_id = :TeamId AND user_id = :UserId AND COALESCE(surface, 'web') = :Surface
+ORDER BY lower(type);
