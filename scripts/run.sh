@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
 # shellcheck source=scripts/lib/pg.sh
 source scripts/lib/pg.sh
+# shellcheck source=scripts/lib/process.sh
+source scripts/lib/process.sh
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # No MSBuild nodes or compiler servers outliving the script.
@@ -38,16 +40,9 @@ log() { echo "==> $*" >&2; }
 # shellcheck disable=SC2317 # invoked through the EXIT trap
 stop_service() {
   [ -n "$SERVICE_PID" ] || return 0
-  local pid=$SERVICE_PID i
+  log "stopping the service (pid $SERVICE_PID)"
+  stop_pid "$SERVICE_PID" 30 # graceful shutdown lets in-flight requests finish
   SERVICE_PID=
-  kill -TERM "$pid" 2>/dev/null || return 0
-  log "stopping the service (pid $pid)"
-  for ((i = 0; i < 300; i++)); do # graceful shutdown lets in-flight requests finish
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
 }
 
 # shellcheck disable=SC2317 # invoked through the EXIT trap

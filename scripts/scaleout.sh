@@ -38,6 +38,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
 # shellcheck source=scripts/lib/pg.sh
 source scripts/lib/pg.sh
+# shellcheck source=scripts/lib/process.sh
+source scripts/lib/process.sh
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0
@@ -82,15 +84,6 @@ REDIS_PID=
 WATCHDOG_PID=
 CHILD_PID=
 POLICY_RC_MADE=0
-
-stop_pid() { # PID [seconds]: TERM, wait, KILL
-  local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < ${2:-10} * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 stop_instance() { # NAME
   local pid=${INSTANCE_PID[$1]:-}
@@ -150,25 +143,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # Hard time limit: TERM ourselves (the EXIT trap stops everything) after $TIMEOUT seconds.
-(
-  trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-  sleep "$TIMEOUT" &
-  sp=$!
-  wait "$sp"
-  echo "[scaleout] time limit of $TIMEOUT s reached, stopping" >&2
-  kill -TERM $$
-) &
-WATCHDOG_PID=$!
-
-# Runs a command in the background and waits for it, so that a signal reaches the trap at once.
-run_child() {
-  local rc=0
-  "$@" &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=
-  return "$rc"
-}
+start_watchdog "$TIMEOUT" scaleout
 
 # --- 1. tools and build --------------------------------------------------------------------------
 missing=()

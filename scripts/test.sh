@@ -17,6 +17,8 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
 # shellcheck source=scripts/lib/pg.sh
 source scripts/lib/pg.sh
+# shellcheck source=scripts/lib/process.sh
+source scripts/lib/process.sh
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # No MSBuild nodes or compiler servers outliving the script.
@@ -36,15 +38,8 @@ log() { echo "==> $*" >&2; }
 
 stop_service() {
   [ -n "$SERVICE_PID" ] || return 0
-  local pid=$SERVICE_PID i
+  stop_pid "$SERVICE_PID" 10
   SERVICE_PID=
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
 }
 
 # shellcheck disable=SC2317 # invoked through the EXIT trap
