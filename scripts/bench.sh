@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark (issue 4): our service beside the database's ceiling and the Django reference.
 #
-#   bash scripts/bench.sh                      # full run: 10 s per wrk/pgbench run (~8-10 min)
+#   bash scripts/bench.sh                      # full run: 10 s per wrk/pgbench run (~7 min when quiet)
 #   BENCH_DURATION=3 bash scripts/bench.sh     # quick run
 #
 # What it does, all on 127.0.0.1, leaving nothing running (EXIT trap):
@@ -25,6 +25,8 @@
 #
 # Environment (defaults):
 #   BENCH_DURATION=10      seconds per measured wrk run      BENCH_WARMUP=2  seconds of warm-up per run
+#   BENCH_JIT_WARMUP=5     seconds per scenario of a first warm-up of our service (.NET's tiered JIT
+#                          needs ~15 s of load to reach full speed; 0 skips it)
 #   BENCH_PG_DURATION=$BENCH_DURATION  seconds per pgbench run
 #   BENCH_CONNS="16 64"    connection (and pgbench client) counts
 #   BENCH_THREADS=2        wrk threads and pgbench -j
@@ -54,6 +56,7 @@ export MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUI
 
 DURATION=${BENCH_DURATION:-10}; DURATION=${DURATION%s}
 WARMUP=${BENCH_WARMUP:-2}; WARMUP=${WARMUP%s}
+JIT_WARMUP=${BENCH_JIT_WARMUP:-5}; JIT_WARMUP=${JIT_WARMUP%s}
 PG_DURATION=${BENCH_PG_DURATION:-$DURATION}; PG_DURATION=${PG_DURATION%s}
 CONNS=${BENCH_CONNS:-16 64}
 THREADS=${BENCH_THREADS:-2}
@@ -82,7 +85,7 @@ mkdir -p "$OUT/raw"
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for n in $DURATION $WARMUP $PG_DURATION $THREADS $TIMEOUT; do
+for n in $DURATION $WARMUP $JIT_WARMUP $PG_DURATION $THREADS $TIMEOUT; do
   [[ $n =~ ^[0-9]+$ ]] || die "durations, BENCH_THREADS and BENCH_TIMEOUT must be whole numbers (got '$n')"
 done
 [ "$DURATION" -ge 1 ] || die "BENCH_DURATION must be >= 1"
@@ -364,12 +367,12 @@ measure() {
 }
 
 renice_tree "$SERVICE_PID"
-if [ "$WARMUP" != 0 ]; then
-  log "warm-up of our service: every scenario for ${WARMUP}s"
+if [ "$JIT_WARMUP" != 0 ]; then
+  log "warm-up of our service (tiered JIT): every scenario for ${JIT_WARMUP}s"
   for scenario in $SCENARIOS; do
     u=$COLL
     case $scenario in retrieve | patch) u=$COLL$FOLDER_ID/ ;; esac
-    PF_API_KEY=$KEY PF_SCENARIO=$scenario run_child wrk -t "$THREADS" -c "${CONNS##* }" -d "${WARMUP}s" --timeout 5s -s "$LUA" "$u" >/dev/null
+    PF_API_KEY=$KEY PF_SCENARIO=$scenario run_child wrk -t "$THREADS" -c "${CONNS##* }" -d "${JIT_WARMUP}s" --timeout 5s -s "$LUA" "$u" >/dev/null
   done
 fi
 log "measuring: $SCENARIOS x conns $CONNS, ${DURATION}s each, ours${DJ_PID:+ then Django} per run"

@@ -119,7 +119,7 @@ def cmd_wrkrow(args):
     row = {
         "kind": "http", "server": args.server, "scenario": args.scenario, "conns": args.conns,
         "attempt": args.attempt, "rps": r["rps"], "requests": r["requests"],
-        "p50_ms": r["lat_p50_ms"], "p99_ms": r["lat_p99_ms"], "max_ms": r["lat_max_ms"],
+        "p50_ms": r["lat_p50_ms"], "p99_ms": r["lat_p99_ms"], "max_ms": r["lat_max_ms"], "mean_ms": r["lat_mean_ms"],
         "non2xx": r["errors_status"],
         "socket_errors": r["errors_connect"] + r["errors_read"] + r["errors_write"] + r["errors_timeout"],
     }
@@ -136,6 +136,11 @@ def cmd_wrkrow(args):
         if "rss_mb" not in row and sampled.get("peak_rss_mb") is not None:
             row["rss_mb"] = sampled["peak_rss_mb"]
     row["noisy"] = row.get("other_cores", 0) > args.max_other
+    # A pause: wrk corrects its latencies for coordinated omission (a request that waited W ms adds
+    # synthetic samples W - i, W - 2i, ... for the run's mean interval i), so one pause of all
+    # connections inflates p99 and the mean far above what Little's law gives for this throughput.
+    little = args.conns / row["rps"] * 1000 if row["rps"] else 0
+    row["stall"] = bool(little) and row["mean_ms"] > 1.5 * little
     print(json.dumps(row))
 
 
@@ -278,8 +283,9 @@ def cmd_table(args):
                 flags.append(f"{scenario} c={c}: {r['non2xx']} unexpected non-2xx, {r['socket_errors']} socket errors")
             if r.get("noisy"):
                 mark += " *"
+            p99 = _fmt(r["p99_ms"], 2) + (" †" if r.get("stall") else "")
             cpu = f"{r.get('server_cores', 0):.2f}/{r.get('postgres_cores', 0):.2f}/{r.get('tool_cores', 0):.2f}"
-            cells = [title + mark, str(c), _fmt(r["rps"]), _fmt(r["p50_ms"], 2), _fmt(r["p99_ms"], 2),
+            cells = [title + mark, str(c), _fmt(r["rps"]), _fmt(r["p50_ms"], 2), p99,
                      _fmt(r.get("rss_mb"), 0), cpu,
                      _fmt(p["tps"] if p else None), _fmt(r["rps"] / p["tps"], 2) if p and p["tps"] else "–",
                      _fmt(d["rps"] if d else None), _fmt(d["p99_ms"] if d else None, 1),
@@ -293,6 +299,12 @@ def cmd_table(args):
                "same client count, no HTTP server running.")
     if any(r.get("noisy") for r in http.values()):
         out.append("* other processes used > " + str(meta["max_other"]) + " cores during this run (kept the least disturbed attempt).")
+    stalls = [r for r in http.values() if r.get("stall")]
+    if stalls:
+        out.append("† a pause during the run: wrk's mean latency exceeds 1.5× conns÷req/s (Little's law), i.e. at some moment "
+                   "most connections waited up to the max latency (" + ", ".join(
+                       f"{r['server']} {r['scenario']} c={r['conns']}: max {r['max_ms']:.0f} ms" for r in stalls)
+                   + "); wrk's coordinated-omission correction then fills the tail, so p99 is that pause, not the typical tail.")
     for f_ in flags:
         out.append("⚠ " + f_)
     if meta.get("sql_drift"):
