@@ -14,6 +14,7 @@ public partial class SurfaceContractTests
         OtherSurfaces,
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Every_route_answers_without_a_trailing_slash_and_never_redirects()
     {
@@ -37,6 +38,7 @@ public partial class SurfaceContractTests
         }
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task At_current_is_the_users_current_project()
     {
@@ -93,6 +95,7 @@ public partial class SurfaceContractTests
         Assert.That(await CountRowsAsync(actor), Is.Zero);
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Folder_that_is_not_the_users_own_on_this_surface_is_not_found([Values] ForeignFolder foreign)
     {

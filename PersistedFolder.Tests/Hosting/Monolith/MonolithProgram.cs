@@ -18,6 +18,7 @@ using Microsoft.Extensions.Logging;
 using PersistedFolder.Api;
 #if FOLDER_EMBEDDING_API
 using PersistedFolder.Api.Admin;
+using PersistedFolder.Api.Authentication;
 #endif
 
 namespace PersistedFolder.Tests.Integration.Hosting.Monolith;
@@ -86,7 +87,7 @@ public static class MonolithProgram
     /// <summary>The entry of the monolith's executable: <c>admin …</c> runs the folder API's admin commands on the host's configuration.</summary>
     public static async Task<int> MainAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = CreateBuilder(args);
         if (args is ["admin", .. var adminArgs])
         {
             return await AdminCommandLine.RunAsync(adminArgs, builder.Configuration, stdout, stderr);
@@ -99,19 +100,18 @@ public static class MonolithProgram
 #endif
 
     /// <summary>Builds the monolith from its command line; <paramref name="testServices"/> are registered last (the tests' log capture, a host access source).</summary>
-    public static WebApplication Build(MonolithVariant variant, string[] args, Action<IServiceCollection>? testServices = null)
+    public static WebApplication Build(MonolithVariant variant, string[] args, Action<IServiceCollection>? testServices = null) =>
+        Build(CreateBuilder(args), variant, testServices);
+
+    private static WebApplicationBuilder CreateBuilder(string[] args) => WebApplication.CreateBuilder(new WebApplicationOptions
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            // The host's assembly: MVC finds the monolith's controllers there.
-            ApplicationName = typeof(MonolithProgram).Assembly.GetName().Name,
-            EnvironmentName = Environments.Production,
-            // Its own appsettings.json: the test output folder also holds the folder API's.
-            ContentRootPath = Path.Combine(AppContext.BaseDirectory, "monolith"),
-        });
-        return Build(builder, variant, testServices);
-    }
+        Args = args,
+        // The host's assembly: MVC finds the monolith's controllers there.
+        ApplicationName = typeof(MonolithProgram).Assembly.GetName().Name,
+        EnvironmentName = Environments.Production,
+        // Its own appsettings.json: the test output folder also holds the folder API's.
+        ContentRootPath = Path.Combine(AppContext.BaseDirectory, "monolith"),
+    });
 
     private static WebApplication Build(WebApplicationBuilder builder, MonolithVariant variant, Action<IServiceCollection>? testServices = null)
     {
