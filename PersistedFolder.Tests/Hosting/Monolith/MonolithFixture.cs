@@ -20,10 +20,13 @@ public abstract class MonolithFixture : ApiFixture
     /// <summary>The variant under test: JWT as its default scheme, the folder API added after its own services.</summary>
     protected virtual MonolithVariant Variant => new(MonolithAuthentication.JwtAsDefault, FolderRegistration.AfterHostServices);
 
+    /// <summary>More of the monolith's command line, e.g. the folder API's rate limits.</summary>
+    protected virtual string[] Settings => [];
+
     // ApiFixture's one-time set-up is synchronous; Kestrel's start-up is not long.
     protected sealed override HttpClient CreateClient(PersistedFolderApiFactory application)
     {
-        monolith = RunningMonolith.StartAsync(Variant, ConfigureHostServices).GetAwaiter().GetResult();
+        monolith = RunningMonolith.StartAsync(Variant, ConfigureHostServices, Settings).GetAwaiter().GetResult();
         return monolith.Client;
     }
 

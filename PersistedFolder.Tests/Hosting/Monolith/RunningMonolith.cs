@@ -45,12 +45,13 @@ public sealed class RunningMonolith : IAsyncDisposable
         $"--Jwt:SigningKey={MonolithTokens.SigningKey}",
     ];
 
-    public static async Task<RunningMonolith> StartAsync(MonolithVariant variant, Action<IServiceCollection>? services = null)
+    /// <param name="settings">More of the monolith's command line, e.g. <c>--PersistedFolder:RateLimits:PerHour=3</c>.</param>
+    public static async Task<RunningMonolith> StartAsync(MonolithVariant variant, Action<IServiceCollection>? services = null, params string[] settings)
     {
         await MonolithDatabase.EnsureCreatedAsync();
         await MonolithDatabase.ResetAsync();
         var logs = new CapturedLogs();
-        var app = MonolithProgram.Build(variant, Arguments(), testServices =>
+        var app = MonolithProgram.Build(variant, [.. Arguments(), .. settings], testServices =>
         {
             logs.AddAtConfiguredLevels(testServices);
             services?.Invoke(testServices);
