@@ -51,7 +51,6 @@ public sealed class MonolithAccessSourceTests : MonolithFixture
         await AssertNotFoundAsync(await SendAsync(HttpMethod.Get, Routes.Collection(Routes.Web, member.ProjectId), member.Key), "Project not found.");
     }
 
-#if FOLDER_EMBEDDING_API
     [Test]
     public async Task Host_source_answers_for_a_provisioned_host_user_at_current()
     {
@@ -69,7 +68,6 @@ public sealed class MonolithAccessSourceTests : MonolithFixture
         Assert.That(listed.Results, Is.EqualTo(new[] { created }));
         Assert.That(directory.Questions[0], Is.EqualTo((ProjectReference.Current, userId)));
     }
-#endif
 
     /// <summary>The monolith's own record of projects and memberships; it remembers every question asked.</summary>
     private sealed class HostDirectory : IProjectAccessSource

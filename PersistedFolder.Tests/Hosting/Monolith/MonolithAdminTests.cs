@@ -1,4 +1,3 @@
-#if FOLDER_EMBEDDING_API
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -83,4 +82,3 @@ public sealed class MonolithAdminTests : MonolithFixture
         return (exitCode, stdout.ToString().Trim(), stderr.ToString().Trim());
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if FOLDER_EMBEDDING_API
 using System.Globalization;
 using System.Net;
 
@@ -147,4 +146,3 @@ public sealed class MonolithHostUserTests : MonolithFixture
     private static string TokenForExistingUser(long userId) =>
         MonolithTokens.Mint(Unique("sub"), extra: new Dictionary<string, object> { [MonolithProgram.FolderUserIdClaim] = userId.ToString(CultureInfo.InvariantCulture) });
 }
-#endif

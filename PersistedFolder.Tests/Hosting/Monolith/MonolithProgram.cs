@@ -16,10 +16,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PersistedFolder.Api;
-#if FOLDER_EMBEDDING_API
 using PersistedFolder.Api.Admin;
 using PersistedFolder.Api.Authentication;
-#endif
 
 namespace PersistedFolder.Tests.Integration.Hosting.Monolith;
 
@@ -83,7 +81,6 @@ public static class MonolithProgram
 
     public const int ReportPermits = 2;
 
-#if FOLDER_EMBEDDING_API
     /// <summary>The entry of the monolith's executable: <c>admin …</c> runs the folder API's admin commands on the host's configuration.</summary>
     public static async Task<int> MainAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -97,7 +94,6 @@ public static class MonolithProgram
         await app.RunAsync();
         return 0;
     }
-#endif
 
     /// <summary>Builds the monolith from its command line; <paramref name="testServices"/> are registered last (the tests' log capture, a host access source).</summary>
     public static WebApplication Build(MonolithVariant variant, string[] args, Action<IServiceCollection>? testServices = null) =>
@@ -157,9 +153,7 @@ public static class MonolithProgram
         if (variant.HasFolders)
         {
             app.MapPersistedFolders();
-#if FOLDER_EMBEDDING_API
             app.MapPersistedFolderHealthChecks();
-#endif
         }
 
         return app;
@@ -249,12 +243,10 @@ public static class MonolithProgram
             {
                 options.AuthenticationSchemes.Add(JwtBearerDefaults.AuthenticationScheme);
             }
-#if FOLDER_EMBEDDING_API
             options.MapHostUser = principal =>
                 principal.FindFirst(FolderUserIdClaim)?.Value is { } id && long.TryParse(id, out var folderUserId) ? FolderUser.Existing(folderUserId)
                 : principal.FindFirst("sub")?.Value is { } sub ? FolderUser.External(UserIssuer, sub, principal.FindFirst("email")?.Value ?? $"{sub}@monolith.invalid")
                 : null;
-#endif
         });
 
     /// <summary>Every answer names its request, as the monolith's log lines do (set late: the exception handler clears headers).</summary>

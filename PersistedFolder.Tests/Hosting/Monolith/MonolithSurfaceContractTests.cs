@@ -15,6 +15,8 @@ public sealed class MonolithSurfaceContractTests(string route) : SurfaceContract
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Structure", "NUnit1032:An IDisposable field/property should be Disposed in a TearDown method", Justification = "Made in the one-time set-up (CreateClient), disposed in the one-time tear-down.")]
     private RunningMonolith? monolith;
 
+    protected override bool OwnsAllOfApi => false;
+
     protected override IServiceProvider Services => (monolith ?? throw new InvalidOperationException("The monolith is not started.")).Services;
 
     // ApiFixture's one-time set-up is synchronous; Kestrel's start-up is not long.
