@@ -16,6 +16,7 @@ public partial class SurfaceContractTests
         Query,
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Request_without_credentials_is_401_not_authenticated_with_a_bearer_challenge(
         [Values("GET", "POST", "HEAD", "OPTIONS")] string collectionMethod)
@@ -42,6 +43,7 @@ public partial class SurfaceContractTests
         Assert.That((await ListAsync(actor)).Results, Is.EqualTo(new[] { folder }), "nothing changed");
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Unknown_key_is_401_naming_where_it_was_found([Values] KeyPlace place)
     {
@@ -67,6 +69,7 @@ public partial class SurfaceContractTests
         await AssertInvalidKeyAsync(await SendAsync(HttpMethod.Get, Collection(actor), actor.ApiKey.MaskValue));
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Key_is_accepted_from_the_header_the_body_or_the_query_string([Values] KeyPlace place)
     {
@@ -199,6 +202,7 @@ public partial class SurfaceContractTests
         }
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [TestCase("insight:read,insight:write")]
     [TestCase("persisted_folder:reader")]
     [TestCase("PERSISTED_FOLDER:READ")]
@@ -247,6 +251,7 @@ public partial class SurfaceContractTests
         Assert.That((await SendAsync(HttpMethod.Get, Collection(actor), allowed.Value)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task User_outside_the_projects_organization_is_403()
     {
@@ -272,6 +277,7 @@ public partial class SurfaceContractTests
         Assert.That((await ListAsync(actor)).Results, Is.EqualTo(new[] { folder }));
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Unknown_project_is_404_before_any_403()
     {

@@ -50,6 +50,7 @@ public partial class SurfaceContractTests
         }
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [TestCase("PUT", false)]
     [TestCase("PATCH", false)]
     [TestCase("DELETE", false)]

@@ -31,6 +31,7 @@ public partial class SurfaceContractTests
         Assert.That(page.Results.Select(f => f.Type), Is.EqualTo(TypesInListOrder));
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task List_shows_only_the_users_own_folders_in_this_project_and_surface()
     {
@@ -47,6 +48,7 @@ public partial class SurfaceContractTests
         Assert.That(page.Results, Is.EqualTo(new[] { mine }));
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Create_answers_201_with_the_saved_folder_as_json()
     {
@@ -178,6 +180,7 @@ public partial class SurfaceContractTests
         }
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Patch_changes_only_the_fields_it_carries()
     {
@@ -288,6 +291,7 @@ public partial class SurfaceContractTests
         Assert.That((await ListAsync(actor, OtherRoute)).Count, Is.Zero);
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Delete_answers_204_with_no_body_and_no_content_type()
     {
@@ -310,6 +314,7 @@ public partial class SurfaceContractTests
         Assert.That((await CreateFolderAsync(actor, "home")).Id, Is.Not.EqualTo(folder.Id), "a deleted id is not reused");
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Form_urlencoded_bodies_are_accepted_on_every_write()
     {

@@ -14,6 +14,7 @@ public partial class SurfaceContractTests
         OtherSurfaces,
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Every_route_answers_without_a_trailing_slash_and_never_redirects()
     {
@@ -37,6 +38,7 @@ public partial class SurfaceContractTests
         }
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task At_current_is_the_users_current_project()
     {
@@ -93,6 +95,7 @@ public partial class SurfaceContractTests
         Assert.That(await CountRowsAsync(actor), Is.Zero);
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Folder_that_is_not_the_users_own_on_this_surface_is_not_found([Values] ForeignFolder foreign)
     {
@@ -137,6 +140,7 @@ public partial class SurfaceContractTests
         await AssertNotFoundAsync(await SendAsync(HttpMethod.Put, Item(actor, "not-a-uuid"), actor.Key, Json("""{"type":null}""")));
     }
 
+    [Category(SurfaceFixtureAttribute.Smoke)]
     [Test]
     public async Task Other_paths_under_api_are_endpoint_not_found()
     {

@@ -5,14 +5,14 @@ using System.Text.Json;
 namespace PersistedFolder.Tests.Integration;
 
 /// <summary>
-/// The contract of SPEC §3–§7, written once and run for every surface route: <c>web</c>,
-/// <c>desktop</c>, and <c>environments</c> (the deprecated alias of web). The parts of this
-/// class are split by section; helpers live here. Not sealed: <c>Hosting/HostedSurfaceContractTests</c>
-/// runs the same contract against a host application that embeds the API.
+/// The contract of SPEC §3–§7, written once: in full on <c>web</c> and <c>desktop</c>; on
+/// <c>environments</c> (the deprecated alias of web) only the smoke tests, which prove routing and
+/// identity. The parts of this class are split by section; helpers live here. Not sealed:
+/// <c>Hosting/Monolith/MonolithSurfaceContractTests</c> runs the smoke tests inside a host.
 /// </summary>
-[TestFixture(Routes.Web)]
-[TestFixture(Routes.Desktop)]
-[TestFixture(Routes.Environments)]
+[SurfaceFixture(Routes.Web)]
+[SurfaceFixture(Routes.Desktop)]
+[SurfaceFixture(Routes.Environments, SmokeOnly = true)]
 [SuppressMessage("Structure", "NUnit1034:Base TestFixtures should be abstract", Justification = "It runs as itself against the service and again, through its subclass, inside a host.")]
 public partial class SurfaceContractTests(string route) : ApiFixture
 {

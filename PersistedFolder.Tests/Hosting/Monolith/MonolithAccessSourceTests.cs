@@ -3,13 +3,14 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using PersistedFolder.Core.Access;
 
-namespace PersistedFolder.Tests.Integration.Hosting;
+namespace PersistedFolder.Tests.Integration.Hosting.Monolith;
 
 /// <summary>
-/// A host that keeps projects and memberships itself registers its own <see cref="IProjectAccessSource"/>
-/// after <c>AddPersistedFolders</c>; the API then asks it, and not its own tables, for every request.
+/// A monolith that keeps projects and memberships itself registers its own
+/// <see cref="IProjectAccessSource"/> (<c>services.AddSingleton&lt;IProjectAccessSource, …&gt;()</c>,
+/// here after <c>AddPersistedFolders</c>); the folder API then asks it, not its own tables.
 /// </summary>
-public sealed class HostAccessSourceTests : HostFixture
+public sealed class MonolithAccessSourceTests : MonolithFixture
 {
     private readonly HostDirectory directory = new();
 
@@ -26,8 +27,7 @@ public sealed class HostAccessSourceTests : HostFixture
         directory.Grant(outsider, member: true);
         var collection = Routes.Collection(Routes.Web, outsider.ProjectId);
 
-        var created = await ExpectAsync(
-            await AsHostUserAsync(HttpMethod.Post, collection, outsider, Json("""{"type":"home"}""")), HttpStatusCode.Created, Wire.ReadFolderAsync);
+        var created = await ExpectAsync(await SendAsync(HttpMethod.Post, collection, outsider.Key, Json("""{"type":"home"}""")), HttpStatusCode.Created, Wire.ReadFolderAsync);
         var listed = await ExpectAsync(await SendAsync(HttpMethod.Get, collection, outsider.Key), HttpStatusCode.OK, Wire.ReadPageAsync);
 
         Assert.That(listed.Results, Is.EqualTo(new[] { created }));
@@ -39,10 +39,8 @@ public sealed class HostAccessSourceTests : HostFixture
     {
         var member = await CreateActorAsync();
         directory.Grant(member, member: false);
-        var collection = Routes.Collection(Routes.Desktop, member.ProjectId);
 
-        await AssertForbiddenAsync(await AsHostUserAsync(HttpMethod.Get, collection, member), "You don't have access to the project.");
-        await AssertForbiddenAsync(await SendAsync(HttpMethod.Get, collection, member.Key), "You don't have access to the project.");
+        await AssertForbiddenAsync(await SendAsync(HttpMethod.Get, Routes.Collection(Routes.Desktop, member.ProjectId), member.Key), "You don't have access to the project.");
     }
 
     [Test]
@@ -50,25 +48,28 @@ public sealed class HostAccessSourceTests : HostFixture
     {
         var member = await CreateActorAsync();
 
-        await AssertNotFoundAsync(await AsHostUserAsync(HttpMethod.Get, Routes.Collection(Routes.Web, member.ProjectId), member), "Project not found.");
         await AssertNotFoundAsync(await SendAsync(HttpMethod.Get, Routes.Collection(Routes.Web, member.ProjectId), member.Key), "Project not found.");
     }
 
     [Test]
-    public async Task Host_source_resolves_at_current()
+    public async Task Host_source_answers_for_a_provisioned_host_user_at_current()
     {
-        var actor = await CreateActorAsync();
-        directory.Grant(actor, member: true, current: true);
+        var project = await CreateProjectAsync();
+        var subject = Unique("sub");
+        var token = MonolithTokens.Mint(subject, $"{subject}@monolith.test");
+        await AssertNotFoundAsync(await AsHostUserAsync(HttpMethod.Get, Routes.Collection(Routes.Web, "@current"), token), "Project not found.");
+        var userId = await IntegrationDatabase.ScalarAsync<long>("SELECT id FROM app_user WHERE email = @email", ("email", $"{subject}@monolith.test"));
+        directory.Grant(project, userId, member: true, current: true);
 
         var created = await ExpectAsync(
-            await AsHostUserAsync(HttpMethod.Post, Routes.Collection(Routes.Web, "@current"), actor, Json("""{"type":"pinned"}""")), HttpStatusCode.Created, Wire.ReadFolderAsync);
-        var listed = await ExpectAsync(await AsHostUserAsync(HttpMethod.Get, Routes.Collection(Routes.Web, actor.ProjectId), actor), HttpStatusCode.OK, Wire.ReadPageAsync);
+            await AsHostUserAsync(HttpMethod.Post, Routes.Collection(Routes.Web, "@current"), token, Json("""{"type":"pinned"}""")), HttpStatusCode.Created, Wire.ReadFolderAsync);
+        var listed = await ExpectAsync(await AsHostUserAsync(HttpMethod.Get, Routes.Collection(Routes.Web, project.Id), token), HttpStatusCode.OK, Wire.ReadPageAsync);
 
         Assert.That(listed.Results, Is.EqualTo(new[] { created }));
-        Assert.That(directory.Questions[0], Is.EqualTo((ProjectReference.Current, actor.User.Id)));
+        Assert.That(directory.Questions[0], Is.EqualTo((ProjectReference.Current, userId)));
     }
 
-    /// <summary>The host's own record of projects and memberships; it remembers every question asked.</summary>
+    /// <summary>The monolith's own record of projects and memberships; it remembers every question asked.</summary>
     private sealed class HostDirectory : IProjectAccessSource
     {
         private readonly ConcurrentDictionary<(long TeamId, long UserId), ProjectAccess> grants = new();
@@ -84,12 +85,14 @@ public sealed class HostAccessSourceTests : HostFixture
             questions.Clear();
         }
 
-        public void Grant(Actor actor, bool member, bool current = false)
+        public void Grant(Actor actor, bool member) => Grant(actor.Project, actor.User.Id, member);
+
+        public void Grant(Core.Admin.Project project, long userId, bool member, bool current = false)
         {
-            grants[(actor.ProjectId, actor.User.Id)] = new ProjectAccess(actor.ProjectId, actor.Project.OrganizationId, member);
+            grants[(project.Id, userId)] = new ProjectAccess(project.Id, project.OrganizationId, member);
             if (current)
             {
-                currentTeams[actor.User.Id] = actor.ProjectId;
+                currentTeams[userId] = project.Id;
             }
         }
 
