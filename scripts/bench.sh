@@ -49,7 +49,8 @@
 #                                             preflight.py, start/stop-reference.sh)
 #   BENCH_SERVER_ENV="K=V ..."   extra environment for our server (experiments, e.g. DOTNET_gcServer=0)
 #   BENCH_NPGSQL_OPTIONS=";K=V"  appended to the service's connection string (experiments)
-#   BENCH_ALT_ENV="K=V ..."      also measure "alt": ours with this extra environment (A/B, same run)
+#   BENCH_ALT_ENV="K=V ... | K=V"  also measure alt1, alt2, ...: ours (log and limits off, limits raised
+#                          when switched on) with each extra environment (A/B in the same run)
 #   BENCH_BARE_VARIANTS="t3 t1 t3m t1m"   baseline variants ("" skips the baseline)
 #   BENCH_WARMSTART=12     seconds of 1-s list slices measured from /_readyz 200 (warm start)
 set -euo pipefail
@@ -256,7 +257,7 @@ bench_pg_start() {
   for attempt in 1 2 3; do
     port=$(pg_free_port)
     if pg_ctl_start "$dir/data" "$dir/server.log" "$dir" "$port" \
-      -c max_connections=300 -c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=4MB \
+      -c max_connections=1000 -c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=4MB \
       -c jit=off -c log_min_messages=warning; then
       pg_export_env "$port"
       pg_createdb "$PF_PG_DATABASE" || return 1
@@ -336,27 +337,41 @@ log "project $PROJECT, user $USER_ID, folder $FOLDER_ID"
 
 # Warm start: a cold instance, measured from the moment /_readyz answers 200 (list, 16 connections,
 # one-second wrk slices); the share of its steady state is computed in the table.
+warm_start() { # LABEL
+  local label=$1 i
+  : >"$OUT/raw/warmstart-$label.txt"
+  for ((i = 1; i <= WARMSTART; i++)); do
+    PF_API_KEY=$KEY PF_SCENARIO=list wrk -t "$THREADS" -c 16 -d 1s --timeout 5s -s "$LUA" "${SBASE[$label]}$API_PATH" |
+      sed -n 's/^PFJSON //p' >>"$OUT/raw/warmstart-$label.txt"
+  done
+  $PY - "$OUT/raw/warmstart-$label.txt" "$READY_SECONDS" "$label" >>"$RESULTS" <<'WSEOF'
+import json, sys
+slices = [json.loads(l)["rps"] for l in open(sys.argv[1]) if l.strip()]
+print(json.dumps({"kind": "warmstart", "server": sys.argv[3], "slices_rps": slices, "ready_s": float(sys.argv[2])}))
+WSEOF
+  log "  $label warm start slices (req/s): $(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' "$OUT/raw/warmstart-$label.txt" | tr '\n' ' ')"
+}
 log "starting our service (logging and rate limits off) cold; warm start: list for ${WARMSTART}s from /_readyz 200"
 start_server ours "$WORK/publish" "$DLL" /_readyz "${OURS_ENV[@]}" \
   PersistedFolder__RequestLogging=false PersistedFolder__RateLimits__Enabled=false
-OURS_READY_SECONDS=$READY_SECONDS
-: >"$OUT/raw/warmstart.txt"
-for ((i = 1; i <= WARMSTART; i++)); do
-  PF_API_KEY=$KEY PF_SCENARIO=list wrk -t "$THREADS" -c 16 -d 1s --timeout 5s -s "$LUA" "${SBASE[ours]}$API_PATH" |
-    sed -n 's/^PFJSON //p' >>"$OUT/raw/warmstart.txt"
-done
-$PY - "$OUT/raw/warmstart.txt" "$OURS_READY_SECONDS" >>"$RESULTS" <<'WSEOF'
-import json, sys
-slices = [json.loads(l)["rps"] for l in open(sys.argv[1]) if l.strip()]
-print(json.dumps({"kind": "warmstart", "slices_rps": slices, "ready_s": float(sys.argv[2])}))
-WSEOF
-log "  warm start slices (req/s): $(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' "$OUT/raw/warmstart.txt" | tr '\n' ' ')"
+warm_start ours
 
+# A/B: BENCH_ALT_ENV="K=V K2=V2 | K3=V3" starts alt1, alt2, ... (ours + that environment).
+ALTS=
 if [ -n "$ALT_ENV" ]; then
-  log "starting the alt configuration: $ALT_ENV"
-  # shellcheck disable=SC2086 # ALT_ENV is word-split on purpose
-  start_server alt "$WORK/publish" "$DLL" /_readyz "${OURS_ENV[@]}" \
-    PersistedFolder__RequestLogging=false PersistedFolder__RateLimits__Enabled=false $ALT_ENV
+  n=0
+  IFS='|' read -r -a alt_envs <<<"$ALT_ENV"
+  for env_words in "${alt_envs[@]}"; do
+    n=$((n + 1))
+    log "starting alt$n: $env_words"
+    echo "{\"kind\": \"alt\", \"server\": \"alt$n\", \"env\": \"$(echo $env_words)\"}" >>"$RESULTS"
+    # shellcheck disable=SC2086 # env_words is word-split on purpose
+    start_server "alt$n" "$WORK/publish" "$DLL" /_readyz "${OURS_ENV[@]}" \
+      PersistedFolder__RequestLogging=false PersistedFolder__RateLimits__Enabled=false \
+      PersistedFolder__RateLimits__PerMinute=1000000000 PersistedFolder__RateLimits__PerHour=1000000000 $env_words
+    warm_start "alt$n"
+    ALTS+=" alt$n"
+  done
 fi
 
 if [ -n "$BARE_VARIANTS" ]; then
@@ -364,7 +379,7 @@ if [ -n "$BARE_VARIANTS" ]; then
   start_server bare "$WORK/baseline" "$WORK/baseline/Baseline.dll" / BASELINE_CONNECTION="$CS" $SERVER_ENV
 fi
 
-OURS_SERVERS="ours default${ALT_ENV:+ alt}"
+OURS_SERVERS="ours default$ALTS"
 coll_of() { # SERVER -> collection URL
   case $1 in
     bare-*) echo "${SBASE[bare]}/${1#bare-}$API_PATH" ;;

@@ -259,12 +259,14 @@ def cmd_table(args):
     http = {(r["server"], r["scenario"], r["conns"]): r for r in rows if r["kind"] == "http"}
     ceil = {(r["scenario"], r["clients"]): r for r in rows if r["kind"] == "pgbench"}
     servers = {r["server"]: r for r in rows if r["kind"] == "server"}
-    warm = next((r for r in rows if r["kind"] == "warmstart"), None)
+    warms = {r.get("server", "ours"): r for r in rows if r["kind"] == "warmstart"}
+    warm = warms.get("ours")
+    alts = {r["server"]: r["env"] for r in rows if r["kind"] == "alt"}
     conns = sorted({r["conns"] for r in rows if r["kind"] == "http" and r["server"] == "ours"})
     variants = sorted({k[0][len("bare-"):] for k in http if k[0].startswith("bare-")},
                       key=lambda v: ["t3", "t1", "t3m", "t1m"].index(v) if v in ("t3", "t1", "t3m", "t1m") else 9)
     has_django = any(k[0] == "django" for k in http)
-    has_alt = any(k[0] == "alt" for k in http)
+    has_alt = bool(alts)
     out = []
     out.append(f"PersistedFolder benchmark — {meta['date']} — {meta['machine']}")
     out.append(f"command: {meta['command']}   (wrk {meta['threads']} threads, {meta['duration']} s per run after "
@@ -331,16 +333,30 @@ def cmd_table(args):
                 out.append("| " + " | ".join(cells) + " |")
         out.append("")
     if has_alt:
-        out.append("A/B: alt = ours + BENCH_ALT_ENV, measured right after ours:")
+        out.append("A/B: each alt = ours + the environment below, measured right after ours (req/s, alt÷ours):")
         out.append("")
-        out.append("| scenario | conns | ours req/s | alt req/s | alt÷ours | ours p99 | alt p99 |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for name, env in alts.items():
+            out.append(f"- {name}: `{env}`")
+        out.append("")
+        out.append("| scenario | conns | ours | " + " | ".join(alts) + " |")
+        out.append("|---|---:|---:|" + "---:|" * len(alts))
         for scenario, title in SCENARIOS:
             for c in conns:
-                a, o = http.get(("alt", scenario, c)), http.get(("ours", scenario, c))
-                if a and o:
-                    out.append(f"| {title} | {c} | {_fmt(o['rps'])} | {_fmt(a['rps'])} | {div(a['rps'], o['rps'])} | "
-                               f"{_fmt(o['p99_ms'], 2)} | {_fmt(a['p99_ms'], 2)} |")
+                o = http.get(("ours", scenario, c))
+                if not o:
+                    continue
+                cells = [title, str(c), _fmt(o["rps"])]
+                for name in alts:
+                    a = http.get((name, scenario, c))
+                    cells.append(f"{_fmt(a['rps'])} ({div(a['rps'], o['rps'])})" if a else "–")
+                out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+        steady16 = {k: rps(k, "list", 16) for k in ["ours"] + list(alts)}
+        for name in ["ours"] + list(alts):
+            w = warms.get(name)
+            if w and steady16.get(name):
+                out.append(f"warm start {name}: ready {w['ready_s']:.1f} s; " + " ".join(
+                    f"{x / steady16[name] * 100:.0f}" for x in w["slices_rps"]) + " % of its own steady state")
         out.append("")
     dj_rss = [r.get("rss_mb") for r in http.values() if r["server"] == "django" and r.get("rss_mb") is not None]
     rss_text = ", ".join(f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in servers.items())
