@@ -50,7 +50,8 @@
 #   BENCH_SERVER_ENV="K=V ..."   extra environment for our server (experiments, e.g. DOTNET_gcServer=0)
 #   BENCH_NPGSQL_OPTIONS=";K=V"  appended to the service's connection string (experiments)
 #   BENCH_ALT_ENV="K=V ... | K=V"  also measure alt1, alt2, ...: ours (log and limits off, limits raised
-#                          when switched on) with each extra environment (A/B in the same run)
+#                          when switched on) with each extra environment (A/B in the same run);
+#                          @CS@ stands for the connection string: ConnectionStrings__PersistedFolder=@CS@;Multiplexing=true
 #   BENCH_BARE_VARIANTS="t3 t1 t3m t1m"   baseline variants ("" skips the baseline)
 #   BENCH_WARMSTART=12     seconds of 1-s list slices measured from /_readyz 200 (warm start)
 set -euo pipefail
@@ -363,6 +364,7 @@ if [ -n "$ALT_ENV" ]; then
   IFS='|' read -r -a alt_envs <<<"$ALT_ENV"
   for env_words in "${alt_envs[@]}"; do
     n=$((n + 1))
+    env_words=${env_words//@CS@/$CS} # @CS@ = the service's connection string (e.g. to add Multiplexing=true)
     log "starting alt$n: $env_words"
     echo "{\"kind\": \"alt\", \"server\": \"alt$n\", \"env\": \"$(echo $env_words)\"}" >>"$RESULTS"
     # shellcheck disable=SC2086 # env_words is word-split on purpose
