@@ -2,11 +2,20 @@ using System.Text.RegularExpressions;
 
 namespace PersistedFolder.Data;
 
-/// <summary>Where the tables live. Bound from <c>ConnectionStrings:PersistedFolder</c> and <c>PersistedFolder:Schema</c>.</summary>
+/// <summary>Where the tables live and how to reach them: <c>ConnectionStrings:PersistedFolder</c>,
+/// <c>PersistedFolder:Schema</c> and the <c>PersistedFolder:Database</c> section.</summary>
 public sealed partial class PersistedFolderDataOptions
 {
     public const string ConnectionStringName = "PersistedFolder";
     public const string DefaultSchema = "persisted_folder";
+    public const string Section = "PersistedFolder:Database";
+    public const string SchemaKey = "PersistedFolder:Schema";
+
+    /// <summary>The key of the API's own <see cref="Npgsql.NpgsqlDataSource"/> in the container.</summary>
+    public const string ServiceKey = "PersistedFolder";
+
+    /// <summary>The key of the data layer's own AutoMapper <c>IMapper</c>.</summary>
+    public const string MapperKey = "PersistedFolder.Data";
 
     public string ConnectionString { get; set; } = string.Empty;
 
@@ -71,18 +80,20 @@ public sealed partial class PersistedFolderDataOptions
     public string BuildMigrationConnectionString() =>
         new Npgsql.NpgsqlConnectionStringBuilder(BuildConnectionString()) { Multiplexing = false }.ConnectionString;
 
-    public void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            throw new InvalidOperationException(
-                $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName}).");
-        }
+    /// <summary>What is wrong with these options, or null.</summary>
+    public string? Validate() =>
+        string.IsNullOrWhiteSpace(ConnectionString)
+            ? $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName})."
+            : !SchemaName().IsMatch(Schema)
+                ? $"{SchemaKey} '{Schema}' is not a plain lower-case identifier."
+                : null;
 
-        if (!SchemaName().IsMatch(Schema))
-        {
-            throw new InvalidOperationException($"PersistedFolder:Schema '{Schema}' is not a plain lower-case identifier.");
-        }
+    internal sealed class Validator : Microsoft.Extensions.Options.IValidateOptions<PersistedFolderDataOptions>
+    {
+        public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, PersistedFolderDataOptions options) =>
+            options.Validate() is { } failure
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failure)
+                : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
     }
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]

@@ -1,5 +1,6 @@
 using AutoMapper;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PersistedFolder.Core.Folders;
 
@@ -10,7 +11,7 @@ namespace PersistedFolder.Data.Folders;
 /// <c>COALESCE(surface, 'web') = @Surface</c>: the unique index's expression, so a legacy
 /// NULL-surface row is web's and every lookup is an index lookup.
 /// </summary>
-internal sealed class FolderRepository(NpgsqlDataSource dataSource, IMapper mapper) : IPersistedFolderRepository
+internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource, [FromKeyedServices(PersistedFolderDataOptions.MapperKey)] IMapper mapper) : IPersistedFolderRepository
 {
     private const string Columns = "id, type, protocol, path, created_at, updated_at";
 

@@ -1,10 +1,11 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PersistedFolder.Core.Keys;
 
 namespace PersistedFolder.Data.Identity;
 
-internal sealed class PersonalApiKeyStore(NpgsqlDataSource dataSource) : IPersonalApiKeyStore
+internal sealed class PersonalApiKeyStore([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource) : IPersonalApiKeyStore
 {
     private const string FindActiveSql = """
         SELECT k.id, k.user_id, k.scopes, k.scoped_teams, k.scoped_organizations, k.last_used_at

@@ -1,10 +1,11 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PersistedFolder.Core.Access;
 
 namespace PersistedFolder.Data.Identity;
 
-internal sealed class ProjectAccessSource(NpgsqlDataSource dataSource) : IProjectAccessSource
+internal sealed class ProjectAccessSource([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource) : IProjectAccessSource
 {
     // A null @TeamId is "@current": the user's current team. Membership needs an active user.
     private const string FindSql = """
