@@ -11,6 +11,7 @@
 """
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -331,6 +332,12 @@ def cmd_table(args):
                     x = http.get(("bare-" + v, scenario, c))
                     cells.append(f"{_fmt(x['rps'])} ({_fmt(x['p99_ms'], 1)})" if x else "–")
                 out.append("| " + " | ".join(cells) + " |")
+        cells = ["geometric mean ÷ ours", "all", "1.00"]
+        for v in variants:
+            rs = [http[("bare-" + v, s_, c)]["rps"] / http[("ours", s_, c)]["rps"] for s_, _ in SCENARIOS for c in conns
+                  if ("bare-" + v, s_, c) in http and ("ours", s_, c) in http and http[("ours", s_, c)]["rps"]]
+            cells.append(_fmt(math.exp(sum(math.log(x) for x in rs) / len(rs)), 2) if rs else "–")
+        out.append("| " + " | ".join(cells) + " |")
         out.append("")
     if has_alt:
         out.append("A/B: each alt = ours + the environment below, measured right after ours (req/s, alt÷ours):")
@@ -350,6 +357,12 @@ def cmd_table(args):
                     a = http.get((name, scenario, c))
                     cells.append(f"{_fmt(a['rps'])} ({div(a['rps'], o['rps'])})" if a else "–")
                 out.append("| " + " | ".join(cells) + " |")
+        cells = ["geometric mean of alt÷ours", "all", ""]
+        for name in alts:
+            rs = [http[(name, s_, c)]["rps"] / http[("ours", s_, c)]["rps"] for s_, _ in SCENARIOS for c in conns
+                  if (name, s_, c) in http and ("ours", s_, c) in http and http[("ours", s_, c)]["rps"]]
+            cells.append(_fmt(math.exp(sum(math.log(x) for x in rs) / len(rs)), 2) if rs else "–")
+        out.append("| " + " | ".join(cells) + " |")
         out.append("")
         steady16 = {k: rps(k, "list", 16) for k in ["ours"] + list(alts)}
         for name in ["ours"] + list(alts):
