@@ -457,7 +457,7 @@ def cmd_table(args):
     rss = [servers[k]["peak_rss_mb"] for k in ("ours", "default") if k in servers]
     goal(f"peak server RSS ≤ 120 MB (ours, default cfg): " + ", ".join(f"{x:.0f} MB" for x in rss), max(rss) <= 120 if rss else None)
     goal("warm start ≥ 70 % of steady state within 10 s of /_readyz 200: "
-         + (f"{warm_share * 100:.0f} % in second 10" if warm_share is not None else "–"),
+         + (f"{warm_share * 100:.0f} % in second {min(10, len(warm['slices_rps']))}" if warm_share is not None else "–"),
          warm_share >= 0.7 if warm_share is not None else None)
     out.append("")
     out.append("goals (issue 9):")
