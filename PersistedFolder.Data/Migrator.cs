@@ -103,7 +103,7 @@ public sealed class Migrator([FromKeyedServices(PersistedFolderDataOptions.Servi
     private DbUp.Engine.UpgradeEngine Upgrader(bool transactionPerScript)
     {
         var builder = DeployChanges.To
-            .PostgresqlDatabase(options.BuildConnectionString(), options.Schema)
+            .PostgresqlDatabase(options.BuildMigrationConnectionString(), options.Schema)
             .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.EndsWith(".sql", StringComparison.Ordinal))
             .JournalToPostgresqlTable(options.Schema, "schema_versions")
             .LogTo(new NoOpUpgradeLog());

@@ -29,6 +29,11 @@ public sealed partial class PersistedFolderDataOptions
     /// <summary>Command timeout unless the connection string sets one (<c>PersistedFolder:Database:CommandTimeoutSeconds</c>).</summary>
     public int CommandTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>Npgsql multiplexing unless the connection string says otherwise
+    /// (<c>PersistedFolder:Database:Multiplexing</c>): concurrent requests' commands share physical
+    /// connections and go out in one socket write. Off by default: see README, Performance.</summary>
+    public bool Multiplexing { get; set; }
+
     /// <summary>
     /// The connection string with the schema first on the search path and, unless it sets them,
     /// the configured timeouts, automatic preparation of the few statements we run, and no
@@ -61,8 +66,19 @@ public sealed partial class PersistedFolderDataOptions
             builder.NoResetOnClose = true;
         }
 
+        // Issue 9: multiplexing, when configured (a separate block so that the data source
+        // registration can change without touching it).
+        if (Multiplexing && !given.ContainsKey("Multiplexing"))
+        {
+            builder.Multiplexing = true;
+        }
+
         return builder.ConnectionString;
     }
+
+    /// <summary>The same, never multiplexed: DbUp's migrations run in transactions of their own.</summary>
+    public string BuildMigrationConnectionString() =>
+        new Npgsql.NpgsqlConnectionStringBuilder(BuildConnectionString()) { Multiplexing = false }.ConnectionString;
 
     /// <summary>What is wrong with these options, or null.</summary>
     public string? Validate() =>

@@ -1,31 +1,38 @@
 #!/usr/bin/env bash
-# The benchmark (issue 4): our service beside the database's ceiling and the Django reference.
+# The benchmark (issues 4 and 9): our service beside a bare-stack baseline, the database's ceiling and
+# the Django reference, in one run.
 #
-#   bash scripts/bench.sh                      # full run: 10 s per wrk/pgbench run (~7 min when quiet)
+#   bash scripts/bench.sh                      # full run: 10 s per wrk/pgbench run (~20 min when quiet)
 #   BENCH_DURATION=3 bash scripts/bench.sh     # quick run
 #
 # What it does, all on 127.0.0.1, leaving nothing running (EXIT trap):
-#   1. installs wrk (apt-get) if missing; publishes PersistedFolder.Api (Release) from a snapshot of
-#      the working tree into a temporary folder (concurrent builds in the checkout cannot interfere);
+#   1. installs wrk (apt-get) if missing; publishes PersistedFolder.Api and the bare-stack baseline
+#      (scripts/bench/baseline, never part of the product) in Release from a snapshot of the working
+#      tree into a temporary folder (concurrent builds in the checkout cannot interfere);
 #   2. starts a throwaway PostgreSQL 15 cluster on a free port (scripts/lib/pg.sh), configured
 #      like the Django reference's (durable commits, shared_buffers 512MB, jit off);
-#   3. starts the service (request logging and rate limits off), seeds an organization, project,
-#      user and `*` key with the admin CLI and the user's three folders over HTTP;
-#   4. warms up, then runs wrk for list, retrieve, create (upsert of the same row), PATCH and 401
-#      (bogus key) at each connection count, sampling the server's peak RSS (VmHWM) and the CPU of
+#   3. starts the service in its default configuration ("default": request log and rate limiter on,
+#      limits raised so nothing is refused), seeds an organization, project, user and `*` key with the
+#      admin CLI and the user's three folders over HTTP;
+#   4. starts a second instance cold ("ours": request log and rate limits off) and measures its warm
+#      start: list at 16 connections in 1-s slices from the moment /_readyz answers 200;
+#   5. starts the baseline (Kestrel + Npgsql: the same SQL in three round trips and in one, with and
+#      without multiplexing) and, with BENCH_ALT_ENV, an "alt" instance of ours for A/B of settings;
+#   6. warms every server up, then for each scenario (list, retrieve, create = upsert of the same row,
+#      PATCH, 401 with a bogus key) and connection count runs wrk against every server back to back
+#      (ours, default, alt, each baseline variant, Django), sampling peak RSS (VmHWM) and the CPU of
 #      the server, PostgreSQL and wrk (/proc);
-#   5. stops the servers and runs pgbench with the SQL one request sends (scripts/bench/sql/*.sql,
+#   7. stops the servers and runs pgbench with the SQL one request sends (scripts/bench/sql/*.sql,
 #      -M prepared, same client counts): the ceiling;
-#   6. when ../shared/bench is present, also starts the Django reference (its own throwaway cluster
-#      and a free port) and runs each wrk scenario against it right after ours;
-#   7. prints ONE table (stdout) and the goals of issue 4; raw results stay in $BENCH_RESULTS/<time>/.
+#   8. prints ONE table (stdout) with the ratios and the goals of issue 9; raw results stay in
+#      $BENCH_RESULTS/<time>/.
 # The machine may be shared: before each run it waits (bounded) for the CPU to be quiet, runs the
 # servers, PostgreSQL, wrk and pgbench at nice $BENCH_NICE (root only), and repeats a run during
 # which other processes used more than $BENCH_MAX_OTHER cores (kept: the least disturbed attempt).
 #
 # Environment (defaults):
 #   BENCH_DURATION=10      seconds per measured wrk run      BENCH_WARMUP=2  seconds of warm-up per run
-#   BENCH_JIT_WARMUP=5     seconds per scenario of a first warm-up of our service (.NET's tiered JIT
+#   BENCH_JIT_WARMUP=5     seconds per scenario of a first warm-up of every server (.NET's tiered JIT
 #                          needs ~15 s of load to reach full speed; 0 skips it)
 #   BENCH_PG_DURATION=$BENCH_DURATION  seconds per pgbench run
 #   BENCH_CONNS="16 64"    connection (and pgbench client) counts
@@ -42,6 +49,11 @@
 #                                             preflight.py, start/stop-reference.sh)
 #   BENCH_SERVER_ENV="K=V ..."   extra environment for our server (experiments, e.g. DOTNET_gcServer=0)
 #   BENCH_NPGSQL_OPTIONS=";K=V"  appended to the service's connection string (experiments)
+#   BENCH_ALT_ENV="K=V ... | K=V"  also measure alt1, alt2, ...: ours (log and limits off, limits raised
+#                          when switched on) with each extra environment (A/B in the same run);
+#                          @CS@ stands for the connection string: ConnectionStrings__PersistedFolder=@CS@;Multiplexing=true
+#   BENCH_BARE_VARIANTS="t3 t1 t3m t1m"   baseline variants ("" skips the baseline)
+#   BENCH_WARMSTART=12     seconds of 1-s list slices measured from /_readyz 200 (warm start)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -72,6 +84,9 @@ TIMEOUT=${BENCH_TIMEOUT:-2400}
 SHARED=${BENCH_SHARED:-$ROOT/../shared/bench}
 SERVER_ENV=${BENCH_SERVER_ENV:-}
 NPGSQL_OPTIONS=${BENCH_NPGSQL_OPTIONS:-}
+ALT_ENV=${BENCH_ALT_ENV:-}
+BARE_VARIANTS=${BENCH_BARE_VARIANTS-t3 t1 t3m t1m}
+WARMSTART=${BENCH_WARMSTART:-12}
 BAD_KEY=phx_this_key_does_not_exist_0000000000000000
 
 BENCH_DIR=$ROOT/scripts/bench
@@ -85,24 +100,27 @@ mkdir -p "$OUT/raw"
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for n in $DURATION $WARMUP $JIT_WARMUP $PG_DURATION $THREADS $TIMEOUT; do
+for n in $DURATION $WARMUP $JIT_WARMUP $PG_DURATION $THREADS $TIMEOUT $WARMSTART; do
   [[ $n =~ ^[0-9]+$ ]] || die "durations, BENCH_THREADS and BENCH_TIMEOUT must be whole numbers (got '$n')"
 done
 [ "$DURATION" -ge 1 ] || die "BENCH_DURATION must be >= 1"
 
 # --- clean-up: everything this script started, by PID ---------------------------------------------
 WORK=
-SERVICE_PID=
+declare -A SPID=()
+STARTED=()
 CHILD_PID=
 SAMPLER_PID=
 WATCHDOG_PID=
 DJANGO_STARTED=0
 DJANGO_ENV=()
 
-stop_service() {
-  [ -n "$SERVICE_PID" ] || return 0
-  stop_pid "$SERVICE_PID" 15
-  SERVICE_PID=
+stop_servers() {
+  local label
+  for label in "${STARTED[@]}"; do
+    [ -z "${SPID[$label]:-}" ] || stop_pid "${SPID[$label]}" 15
+    SPID[$label]=
+  done
 }
 
 stop_django() {
@@ -117,7 +135,7 @@ cleanup() {
   trap - EXIT INT TERM
   [ -z "$CHILD_PID" ] || stop_pid "$CHILD_PID" 5
   [ -z "$SAMPLER_PID" ] || stop_pid "$SAMPLER_PID" 2
-  stop_service
+  stop_servers
   stop_django
   pg_stop_throwaway
   [ -z "$WATCHDOG_PID" ] || stop_pid "$WATCHDOG_PID" 2
@@ -218,6 +236,13 @@ if ! run_child publish; then
 fi
 DLL=$WORK/publish/PersistedFolder.Api.dll
 [ -f "$DLL" ] || die "$DLL was not produced"
+if [ -n "$BARE_VARIANTS" ]; then
+  log "publishing the bare-stack baseline (scripts/bench/baseline, Release)"
+  publish_baseline() {
+    dotnet publish "$WORK/src/scripts/bench/baseline" -c Release -o "$WORK/baseline" -nologo -v q >>"$OUT/raw/build.log" 2>&1
+  }
+  run_child publish_baseline || { tail -n 30 "$OUT/raw/build.log" >&2; die "baseline build failed (log: $OUT/raw/build.log)"; }
+fi
 
 # --- our PostgreSQL -------------------------------------------------------------------------------
 # A throwaway cluster like pg_start_throwaway's, but durable (fsync and synchronous_commit on) and
@@ -233,7 +258,7 @@ bench_pg_start() {
   for attempt in 1 2 3; do
     port=$(pg_free_port)
     if pg_ctl_start "$dir/data" "$dir/server.log" "$dir" "$port" \
-      -c max_connections=300 -c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=4MB \
+      -c max_connections=1000 -c shared_buffers=512MB -c effective_cache_size=4GB -c work_mem=4MB \
       -c jit=off -c log_min_messages=warning; then
       pg_export_env "$port"
       pg_createdb "$PF_PG_DATABASE" || return 1
@@ -250,22 +275,48 @@ renice_tree "$PG_PID"
 log "PostgreSQL $PG_VERSION on 127.0.0.1:$PGPORT (pid $PG_PID, data $PF_PG_THROWAWAY_DIR/data)"
 CS="$PF_CONNECTION$NPGSQL_OPTIONS"
 
-# --- our service ----------------------------------------------------------------------------------
-API_PORT=$(pg_free_port)
-BASE=http://127.0.0.1:$API_PORT
-log "starting the service on $BASE${SERVER_ENV:+ (extra env: $SERVER_ENV)}"
-# shellcheck disable=SC2086 # SERVER_ENV is word-split on purpose
-(cd "$WORK/publish" && exec env ConnectionStrings__PersistedFolder="$CS" ASPNETCORE_ENVIRONMENT=Production \
-  PersistedFolder__RequestLogging=false PersistedFolder__RateLimits__Enabled=false $SERVER_ENV \
-  "${NICE_CMD[@]}" dotnet "$DLL" --urls "$BASE") >"$OUT/raw/service.log" 2>&1 &
-SERVICE_PID=$!
-ready=0
-for ((i = 0; i < 300; i++)); do
-  kill -0 "$SERVICE_PID" 2>/dev/null || break
-  if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/_readyz" || true)" = 200 ]; then ready=1; break; fi
-  sleep 0.2
-done
-[ "$ready" = 1 ] || { tail -n 30 "$OUT/raw/service.log" >&2; die "the service did not become ready"; }
+# --- servers: ours in two configurations, and the bare-stack baseline --------------------------------
+# ours     request logging and rate limits off (the issue's main figures: the load is not throttled)
+# default  the configuration users run: request logging on (to a file here), rate limits on, with
+#          limits raised so that the bench's single key is never refused (the limiter's work is done,
+#          its 429 is not); the ratio default÷ours is the cost of the two (goal: ≤ 10 %)
+# alt      only with BENCH_ALT_ENV="K=V ...": ours plus that environment (A/B of runtime settings)
+# bare     scripts/bench/baseline: Kestrel + Npgsql, the same SQL in three round trips and in one,
+#          with and without multiplexing (BENCH_BARE_VARIANTS)
+declare -A SBASE
+# LABEL DIR DLL READY_PATH ENV...: starts `dotnet DLL` in DIR on a free port and waits until READY_PATH
+# answers (200 for /_readyz; any HTTP answer for the baseline). READY_SECONDS = start to ready.
+start_server() {
+  local label=$1 dir=$2 dll=$3 ready_path=$4 port code t0 i
+  shift 4
+  port=$(pg_free_port)
+  SBASE[$label]=http://127.0.0.1:$port
+  t0=$(date +%s.%N)
+  (cd "$dir" && exec env "$@" "${NICE_CMD[@]}" dotnet "$dll" --urls "${SBASE[$label]}") >"$OUT/raw/$label.log" 2>&1 &
+  SPID[$label]=$!
+  STARTED+=("$label")
+  for ((i = 0; i < 600; i++)); do
+    kill -0 "${SPID[$label]}" 2>/dev/null || break
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${SBASE[$label]}$ready_path" || true)
+    if [ "$code" = 200 ] || { [ "$ready_path" != /_readyz ] && [ "$code" != 000 ]; }; then
+      READY_SECONDS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+      renice_tree "${SPID[$label]}"
+      log "  $label ready on ${SBASE[$label]} after ${READY_SECONDS}s (pid ${SPID[$label]})"
+      return 0
+    fi
+    sleep 0.05
+  done
+  tail -n 30 "$OUT/raw/$label.log" >&2
+  die "$label did not become ready"
+}
+OURS_ENV=(ConnectionStrings__PersistedFolder="$CS" ASPNETCORE_ENVIRONMENT=Production)
+# shellcheck disable=SC2206 # SERVER_ENV is word-split on purpose
+OURS_ENV+=($SERVER_ENV)
+
+log "starting our service in its default configuration (rate limits raised, not off)"
+start_server default "$WORK/publish" "$DLL" /_readyz "${OURS_ENV[@]}" \
+  PersistedFolder__RateLimits__PerMinute=1000000000 PersistedFolder__RateLimits__PerHour=1000000000
+BASE=${SBASE[default]}
 
 admin() { (cd "$WORK/publish" && ConnectionStrings__PersistedFolder=$PF_CONNECTION dotnet "$DLL" admin "$@"); }
 field() { $PY -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])[sys.argv[1]])' "$1"; }
@@ -275,19 +326,77 @@ PROJECT=$(admin create-project --organization "$ORG" --name bench | field id)
 EMAIL=bench@example.com
 USER_ID=$(admin create-user --email "$EMAIL" --organization "$ORG" | field id)
 KEY=$(admin create-personal-api-key --email "$EMAIL" --label bench --scopes '*' | field value)
-COLL=$BASE/api/projects/$PROJECT/persisted_folder/
+API_PATH=/api/projects/$PROJECT/persisted_folder/
 declare -A FOLDER
 for t in home pinned custom_products; do
   FOLDER[$t]=$(curl -sf --max-time 10 -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-    -d "{\"type\":\"$t\",\"protocol\":\"products://\",\"path\":\"$t/start\"}" "$COLL" | field id) ||
+    -d "{\"type\":\"$t\",\"protocol\":\"products://\",\"path\":\"$t/start\"}" "$BASE$API_PATH" | field id) ||
     die "could not create the $t folder"
 done
 FOLDER_ID=${FOLDER[pinned]}
-if [ -f "$SHARED/lib/preflight.py" ]; then
-  $PY "$SHARED/lib/preflight.py" "$COLL" "$KEY" "$FOLDER_ID" >"$OUT/raw/preflight-ours.json" 2>"$OUT/raw/preflight-ours.log" ||
-    { cat "$OUT/raw/preflight-ours.log" >&2; die "preflight (shared/bench/lib/preflight.py) failed for our service"; }
-fi
 log "project $PROJECT, user $USER_ID, folder $FOLDER_ID"
+
+# Warm start: a cold instance, measured from the moment /_readyz answers 200 (list, 16 connections,
+# one-second wrk slices); the share of its steady state is computed in the table.
+warm_start() { # LABEL
+  local label=$1 i
+  : >"$OUT/raw/warmstart-$label.txt"
+  for ((i = 1; i <= WARMSTART; i++)); do
+    PF_API_KEY=$KEY PF_SCENARIO=list wrk -t "$THREADS" -c 16 -d 1s --timeout 5s -s "$LUA" "${SBASE[$label]}$API_PATH" |
+      sed -n 's/^PFJSON //p' >>"$OUT/raw/warmstart-$label.txt"
+  done
+  $PY - "$OUT/raw/warmstart-$label.txt" "$READY_SECONDS" "$label" >>"$RESULTS" <<'WSEOF'
+import json, sys
+slices = [json.loads(l)["rps"] for l in open(sys.argv[1]) if l.strip()]
+print(json.dumps({"kind": "warmstart", "server": sys.argv[3], "slices_rps": slices, "ready_s": float(sys.argv[2])}))
+WSEOF
+  log "  $label warm start slices (req/s): $(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' "$OUT/raw/warmstart-$label.txt" | tr '\n' ' ')"
+}
+log "starting our service (logging and rate limits off) cold; warm start: list for ${WARMSTART}s from /_readyz 200"
+start_server ours "$WORK/publish" "$DLL" /_readyz "${OURS_ENV[@]}" \
+  PersistedFolder__RequestLogging=false PersistedFolder__RateLimits__Enabled=false
+warm_start ours
+
+# A/B: BENCH_ALT_ENV="K=V K2=V2 | K3=V3" starts alt1, alt2, ... (ours + that environment).
+ALTS=
+if [ -n "$ALT_ENV" ]; then
+  n=0
+  IFS='|' read -r -a alt_envs <<<"$ALT_ENV"
+  for env_words in "${alt_envs[@]}"; do
+    n=$((n + 1))
+    env_words=${env_words//@CS@/$CS} # @CS@ = the service's connection string (e.g. to add Multiplexing=true)
+    log "starting alt$n: $env_words"
+    echo "{\"kind\": \"alt\", \"server\": \"alt$n\", \"env\": \"$(echo $env_words)\"}" >>"$RESULTS"
+    # shellcheck disable=SC2086 # env_words is word-split on purpose
+    start_server "alt$n" "$WORK/publish" "$DLL" /_readyz "${OURS_ENV[@]}" \
+      PersistedFolder__RequestLogging=false PersistedFolder__RateLimits__Enabled=false \
+      PersistedFolder__RateLimits__PerMinute=1000000000 PersistedFolder__RateLimits__PerHour=1000000000 $env_words
+    warm_start "alt$n"
+    ALTS+=" alt$n"
+  done
+fi
+
+if [ -n "$BARE_VARIANTS" ]; then
+  log "starting the bare-stack baseline (variants $BARE_VARIANTS)"
+  start_server bare "$WORK/baseline" "$WORK/baseline/Baseline.dll" / BASELINE_CONNECTION="$CS" $SERVER_ENV
+fi
+
+OURS_SERVERS="ours default$ALTS"
+coll_of() { # SERVER -> collection URL
+  case $1 in
+    bare-*) echo "${SBASE[bare]}/${1#bare-}$API_PATH" ;;
+    *) echo "${SBASE[$1]}$API_PATH" ;;
+  esac
+}
+pid_of() { case $1 in bare-*) echo "${SPID[bare]}" ;; *) echo "${SPID[$1]}" ;; esac; }
+MEASURED=$OURS_SERVERS
+for v in $BARE_VARIANTS; do MEASURED+=" bare-$v"; done
+if [ -f "$SHARED/lib/preflight.py" ]; then
+  for server in $MEASURED; do
+    $PY "$SHARED/lib/preflight.py" "$(coll_of "$server")" "$KEY" "$FOLDER_ID" >"$OUT/raw/preflight-$server.json" 2>"$OUT/raw/preflight-$server.log" ||
+      { cat "$OUT/raw/preflight-$server.log" >&2; die "preflight (shared/bench/lib/preflight.py) failed for $server"; }
+  done
+fi
 
 # --- the Django reference -----------------------------------------------------------------------
 # Started beside ours so that each scenario is measured on both servers back to back: on a shared
@@ -355,7 +464,7 @@ measure() {
     $PY "$BENCH_DIR/bench.py" snap "$base.after.json" "server=$spid" "postgres=$ppid"
     if [ -n "$SAMPLER_PID" ]; then stop_pid "$SAMPLER_PID" 3; SAMPLER_PID=; fi
     rss=
-    [ "$server" != ours ] || rss=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$spid/status")
+    [ "$server" = django ] || rss=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$spid/status")
     row=$($PY "$BENCH_DIR/bench.py" wrkrow --wrk "$base.wrk.txt" --before "$base.before.json" \
       --after "$base.after.json" ${TIME_CMD:+--time "$base.time"} --server "$server" --scenario "$scenario" \
       --conns "$c" --attempt "$attempt" ${rss:+--rss-mb "$rss"} --sampler "$base.proc.json" --max-other "$MAX_OTHER")
@@ -366,26 +475,34 @@ measure() {
   $PY "$BENCH_DIR/bench.py" best "$base.attempts.jsonl" --max-other "$MAX_OTHER" >>"$RESULTS"
 }
 
-renice_tree "$SERVICE_PID"
 if [ "$JIT_WARMUP" != 0 ]; then
-  log "warm-up of our service (tiered JIT): every scenario for ${JIT_WARMUP}s"
-  for scenario in $SCENARIOS; do
-    u=$COLL
-    case $scenario in retrieve | patch) u=$COLL$FOLDER_ID/ ;; esac
-    PF_API_KEY=$KEY PF_SCENARIO=$scenario run_child wrk -t "$THREADS" -c "${CONNS##* }" -d "${JIT_WARMUP}s" --timeout 5s -s "$LUA" "$u" >/dev/null
+  log "warm-up of every server (tiered JIT): every scenario for ${JIT_WARMUP}s"
+  for server in $MEASURED; do
+    case $server in bare-t3m | bare-t1m) continue ;; esac # the same code as bare-t3/t1
+    for scenario in $SCENARIOS; do
+      u=$(coll_of "$server")
+      case $scenario in retrieve | patch) u=$u$FOLDER_ID/ ;; esac
+      PF_API_KEY=$KEY PF_SCENARIO=$scenario run_child wrk -t "$THREADS" -c "${CONNS##* }" -d "${JIT_WARMUP}s" --timeout 5s -s "$LUA" "$u" >/dev/null
+    done
   done
 fi
-log "measuring: $SCENARIOS x conns $CONNS, ${DURATION}s each, ours${DJ_PID:+ then Django} per run"
+log "measuring: $SCENARIOS x conns $CONNS, ${DURATION}s each, interleaved: $MEASURED${DJ_PID:+ django}"
 for scenario in $SCENARIOS; do
   for c in $CONNS; do
-    measure ours "$scenario" "$c" "$COLL" "$KEY" "$FOLDER_ID" "$SERVICE_PID" "$PG_PID"
+    for server in $MEASURED; do
+      measure "$server" "$scenario" "$c" "$(coll_of "$server")" "$KEY" "$FOLDER_ID" "$(pid_of "$server")" "$PG_PID"
+    done
     [ -z "$DJ_PID" ] || measure django "$scenario" "$c" "$DJ_COLL" "$DJ_KEY" "$DJ_FOLDER" "$DJ_PID" "$DJ_PG_PID"
   done
 done
+COLL=${SBASE[ours]}$API_PATH
 count=$(curl -sf --max-time 10 -H "Authorization: Bearer $KEY" "$COLL" | field count || echo '?')
 [ "$count" = 3 ] || log "WARNING: after the run the list has $count folders (expected 3: duplicates from concurrent upserts?)"
 log "post-check: the list has $count folders"
-stop_service
+for server in "${STARTED[@]}"; do
+  echo "{\"kind\": \"server\", \"server\": \"$server\", \"peak_rss_mb\": $(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/${SPID[$server]}/status")}" >>"$RESULTS"
+done
+stop_servers
 stop_django
 
 # --- the ceiling: pgbench with the service's SQL ----------------------------------------------------

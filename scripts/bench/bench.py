@@ -7,10 +7,11 @@
   bench.py pgrow ...                       one pgbench run -> one JSON line
   bench.py best FILE.jsonl                 the least disturbed attempt of a run
   bench.py sqlcheck REPO SQL_DIR           do scripts/bench/sql/*.sql still match the C# SQL?
-  bench.py table RESULTS.jsonl META.json   the table (Markdown) and the goals of issue 4
+  bench.py table RESULTS.jsonl META.json   the table (Markdown) and the goals of issue 9
 """
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -258,15 +259,35 @@ def cmd_table(args):
         meta = json.load(f)
     http = {(r["server"], r["scenario"], r["conns"]): r for r in rows if r["kind"] == "http"}
     ceil = {(r["scenario"], r["clients"]): r for r in rows if r["kind"] == "pgbench"}
+    servers = {r["server"]: r for r in rows if r["kind"] == "server"}
+    warms = {r.get("server", "ours"): r for r in rows if r["kind"] == "warmstart"}
+    warm = warms.get("ours")
+    alts = {r["server"]: r["env"] for r in rows if r["kind"] == "alt"}
     conns = sorted({r["conns"] for r in rows if r["kind"] == "http" and r["server"] == "ours"})
+    variants = sorted({k[0][len("bare-"):] for k in http if k[0].startswith("bare-")},
+                      key=lambda v: ["t3", "t1", "t3m", "t1m"].index(v) if v in ("t3", "t1", "t3m", "t1m") else 9)
     has_django = any(k[0] == "django" for k in http)
+    has_alt = bool(alts)
     out = []
     out.append(f"PersistedFolder benchmark — {meta['date']} — {meta['machine']}")
     out.append(f"command: {meta['command']}   (wrk {meta['threads']} threads, {meta['duration']} s per run after "
-               f"{meta['warmup']} s warm-up; pgbench -M prepared -j {meta['threads']} -T {meta['pg_duration']})")
+               f"{meta['warmup']} s warm-up; pgbench -M prepared -j {meta['threads']} -T {meta['pg_duration']}; "
+               "servers measured back to back per scenario)")
     out.append("")
-    head = ["scenario", "conns", "req/s", "p50 ms", "p99 ms", "peak RSS MB", "CPU srv/PG/wrk",
-            "ceiling TPS", "ours÷ceiling", "Django req/s", "Django p99 ms", "ours÷Django"]
+
+    def rps(server, scenario, c):
+        r = http.get((server, scenario, c))
+        return r["rps"] if r else None
+
+    def div(a, b, digits=2, suffix=""):
+        return _fmt(a / b, digits, suffix) if a is not None and b else "–"
+
+    def best_bare(scenario, c):
+        got = [(rps("bare-" + v, scenario, c), v) for v in variants if rps("bare-" + v, scenario, c) is not None]
+        return max(got) if got else (None, None)
+
+    head = ["scenario", "conns", "req/s", "p50 ms", "p99 ms", "CPU srv/PG/wrk", "default cfg req/s", "default÷ours",
+            "best bare req/s", "ours÷bare", "ceiling TPS", "ours÷ceiling", "Django req/s", "Django p99 ms", "ours÷Django"]
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
     flags = []
@@ -278,28 +299,102 @@ def cmd_table(args):
             p = ceil.get((scenario, c))
             d = http.get(("django", scenario, c))
             mark = ""
-            if not r["status_ok"]:
-                mark = " ⚠"
-                flags.append(f"{scenario} c={c}: {r['non2xx']} unexpected non-2xx, {r['socket_errors']} socket errors")
+            for server in ["ours", "default", "alt"] + ["bare-" + v for v in variants]:
+                x = http.get((server, scenario, c))
+                if x is not None and not x["status_ok"]:
+                    mark = " ⚠"
+                    flags.append(f"{server} {scenario} c={c}: {x['non2xx']} unexpected non-2xx, {x['socket_errors']} socket errors")
             if r.get("noisy"):
                 mark += " *"
             p99 = _fmt(r["p99_ms"], 2) + (" †" if r.get("stall") else "")
             cpu = f"{r.get('server_cores', 0):.2f}/{r.get('postgres_cores', 0):.2f}/{r.get('tool_cores', 0):.2f}"
-            cells = [title + mark, str(c), _fmt(r["rps"]), _fmt(r["p50_ms"], 2), p99,
-                     _fmt(r.get("rss_mb"), 0), cpu,
-                     _fmt(p["tps"] if p else None), _fmt(r["rps"] / p["tps"], 2) if p and p["tps"] else "–",
+            b, v = best_bare(scenario, c)
+            cells = [title + mark, str(c), _fmt(r["rps"]), _fmt(r["p50_ms"], 2), p99, cpu,
+                     _fmt(rps("default", scenario, c)), div(rps("default", scenario, c), r["rps"]),
+                     (_fmt(b) + f" ({v})") if b else "–", div(r["rps"], b),
+                     _fmt(p["tps"] if p else None), div(r["rps"], p["tps"] if p else None),
                      _fmt(d["rps"] if d else None), _fmt(d["p99_ms"] if d else None, 1),
-                     _fmt(r["rps"] / d["rps"], 1, "×") if d and d["rps"] else "–"]
+                     div(r["rps"], d["rps"] if d else None, 1, "×")]
             out.append("| " + " | ".join(cells) + " |")
     out.append("")
-    out.append("peak RSS: ours = VmHWM of the dotnet process (its peak since start-up) after the run; "
-               "Django = peak summed VmRSS of gunicorn master + workers during the run (shared proc_sampler.py).")
+    if variants:
+        out.append("Bare-stack baseline (scripts/bench/baseline: Kestrel + Npgsql, same SQL, same access rules, no caching), req/s (p99 ms):")
+        out.append("")
+        names = {"t3": "3 round trips", "t1": "1 round trip", "t3m": "3 trips, multiplexed", "t1m": "1 trip, multiplexed"}
+        out.append("| scenario | conns | ours | " + " | ".join(names.get(v, v) for v in variants) + " |")
+        out.append("|---|" + "---:|" * (len(variants) + 2))
+        for scenario, title in SCENARIOS:
+            for c in conns:
+                if rps("ours", scenario, c) is None:
+                    continue
+                cells = [title, str(c), _fmt(rps("ours", scenario, c))]
+                for v in variants:
+                    x = http.get(("bare-" + v, scenario, c))
+                    cells.append(f"{_fmt(x['rps'])} ({_fmt(x['p99_ms'], 1)})" if x else "–")
+                out.append("| " + " | ".join(cells) + " |")
+        cells = ["geometric mean ÷ ours", "all", "1.00"]
+        for v in variants:
+            rs = [http[("bare-" + v, s_, c)]["rps"] / http[("ours", s_, c)]["rps"] for s_, _ in SCENARIOS for c in conns
+                  if ("bare-" + v, s_, c) in http and ("ours", s_, c) in http and http[("ours", s_, c)]["rps"]]
+            cells.append(_fmt(math.exp(sum(math.log(x) for x in rs) / len(rs)), 2) if rs else "–")
+        out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    if has_alt:
+        out.append("A/B: each alt = ours + the environment below, measured right after ours (req/s, alt÷ours):")
+        out.append("")
+        for name, env in alts.items():
+            out.append(f"- {name}: `{env}`")
+        out.append("")
+        out.append("| scenario | conns | ours | " + " | ".join(alts) + " |")
+        out.append("|---|---:|---:|" + "---:|" * len(alts))
+        for scenario, title in SCENARIOS:
+            for c in conns:
+                o = http.get(("ours", scenario, c))
+                if not o:
+                    continue
+                cells = [title, str(c), _fmt(o["rps"])]
+                for name in alts:
+                    a = http.get((name, scenario, c))
+                    cells.append(f"{_fmt(a['rps'])} ({div(a['rps'], o['rps'])})" if a else "–")
+                out.append("| " + " | ".join(cells) + " |")
+        cells = ["geometric mean of alt÷ours", "all", ""]
+        for name in alts:
+            rs = [http[(name, s_, c)]["rps"] / http[("ours", s_, c)]["rps"] for s_, _ in SCENARIOS for c in conns
+                  if (name, s_, c) in http and ("ours", s_, c) in http and http[("ours", s_, c)]["rps"]]
+            cells.append(_fmt(math.exp(sum(math.log(x) for x in rs) / len(rs)), 2) if rs else "–")
+        out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+        steady16 = {k: rps(k, "list", 16) for k in ["ours"] + list(alts)}
+        for name in ["ours"] + list(alts):
+            w = warms.get(name)
+            if w and steady16.get(name):
+                out.append(f"warm start {name}: ready {w['ready_s']:.1f} s; " + " ".join(
+                    f"{x / steady16[name] * 100:.0f}" for x in w["slices_rps"]) + " % of its own steady state")
+        out.append("")
+    dj_rss = [r.get("rss_mb") for r in http.values() if r["server"] == "django" and r.get("rss_mb") is not None]
+    rss_text = ", ".join(f"{k} {v['peak_rss_mb']:.0f} MB" for k, v in servers.items())
+    if dj_rss:
+        rss_text += f", Django {max(dj_rss):.0f} MB (master + workers)"
+    out.append("peak RSS (VmHWM since start, after every run): " + rss_text)
+    steady = rps("ours", "list", 16)
+    warm_share = None
+    if warm and warm["slices_rps"]:
+        sl = warm["slices_rps"]
+        shares = [x / steady for x in sl] if steady else []
+        first = next((i + 1 for i, x in enumerate(shares) if x >= 0.7), None)
+        at10 = shares[min(9, len(shares) - 1)] if shares else None
+        warm_share = at10
+        out.append(f"warm start: /_readyz 200 after {warm['ready_s']:.1f} s from process start; list c=16 in 1-s slices from then: "
+                   + " ".join(_fmt(x) for x in sl) + " req/s"
+                   + (f" = {' '.join(f'{x * 100:.0f}' for x in shares)} % of the steady state ({_fmt(steady)}); "
+                      f"≥ 70 % first in second {first}" if shares else ""))
     out.append("CPU: cores used during the measured run by our server / its PostgreSQL (all backends) / wrk, "
-               "of the machine's " + str(os.cpu_count()) + ".  ceiling = pgbench running the same SQL one request sends, "
-               "same client count, no HTTP server running.")
+               "of the machine's " + str(os.cpu_count()) + ".  ceiling = pgbench running the SQL one request of the service "
+               "sends, same client count, no HTTP server running.  default cfg = the service as shipped (request log on, "
+               "rate limiter on with limits raised so that nothing is refused); ours = both off.")
     if any(r.get("noisy") for r in http.values()):
         out.append("* other processes used > " + str(meta["max_other"]) + " cores during this run (kept the least disturbed attempt).")
-    stalls = [r for r in http.values() if r.get("stall")]
+    stalls = [r for r in http.values() if r.get("stall") and r["server"] == "ours"]
     if stalls:
         out.append("† a pause during the run: wrk's mean latency exceeds 1.5× conns÷req/s (Little's law), i.e. at some moment "
                    "most connections waited up to the max latency (" + ", ".join(
@@ -312,7 +407,7 @@ def cmd_table(args):
     if not has_django:
         out.append("Django columns: " + meta.get("django_note", "not measured"))
 
-    # Goals of issue 4.
+    # Goals of issue 9.
     goals = []
 
     def goal(text, ok):
@@ -323,19 +418,33 @@ def cmd_table(args):
         if against == "django":
             b = http.get(("django", scenario, c))
             return a["rps"] / b["rps"] if a and b and b["rps"] else None
+        if against == "bare":
+            b = best_bare(scenario, c)[0]
+            return a["rps"] / b if a and b else None
         b = ceil.get((scenario, c))
         return a["rps"] / b["tps"] if a and b and b["tps"] else None
 
+    c16 = [c for c in conns if c == 16] or conns[:1]
     for scenario, target in (("list", 20), ("retrieve", 20), ("unauth", 15)):
-        vals = [ratio("ours", scenario, c, "django") for c in conns]
+        vals = [ratio("ours", scenario, c, "django") for c in c16]
         have = [v for v in vals if v is not None]
-        goal(f"{scenario} ≥ {target}× Django: " + ", ".join(_fmt(v, 1, "×") for v in vals),
+        goal(f"{scenario} ≥ {target}× Django at {c16[0] if c16 else '?'} conns: " + ", ".join(_fmt(v, 1, "×") for v in vals),
              all(v >= target for v in have) if have else None)
     for scenario in ("create", "patch"):
         vals = [ratio("ours", scenario, c, "ceiling") for c in conns]
         have = [v for v in vals if v is not None]
         goal(f"{scenario} ≥ 80 % of the pgbench ceiling: " + ", ".join(_fmt(v * 100 if v is not None else None, 0, " %") for v in vals),
              all(v >= 0.8 for v in have) if have else None)
+    vals = [(s, c, ratio("ours", s, c, "bare")) for s, _ in SCENARIOS for c in conns]
+    have = [(s, c, v) for s, c, v in vals if v is not None]
+    goal("every scenario ≥ 60 % of the best bare-stack variant: lowest "
+         + (", ".join(f"{s} c={c} {v * 100:.0f} %" for s, c, v in sorted(have, key=lambda x: x[2])[:3]) if have else "–"),
+         all(v >= 0.6 for _, _, v in have) if have else None)
+    vals = [(s, c, http[("default", s, c)]["rps"] / http[("ours", s, c)]["rps"])
+            for s, _ in SCENARIOS for c in conns if ("default", s, c) in http and ("ours", s, c) in http]
+    goal("default configuration (request log + rate limiter on) costs ≤ 10 %: default÷ours "
+         + ", ".join(f"{s} c={c} {v:.2f}" for s, c, v in vals),
+         all(v >= 0.9 for _, _, v in vals) if vals else None)
     c_max = max(conns) if conns else None
     p99 = []
     for scenario in ("list", "retrieve"):
@@ -345,10 +454,13 @@ def cmd_table(args):
     goal(f"p99 of reads at {c_max} conns ≤ 1/10 of Django's: "
          + ", ".join(f"{s} {x:.1f} vs {y:.1f} ms" for s, x, y in p99),
          all(x <= y / 10 for _, x, y in p99) if p99 else None)
-    rss = [r["rss_mb"] for r in http.values() if r["server"] == "ours" and r.get("rss_mb") is not None]
-    goal(f"peak server RSS ≤ 120 MB: {max(rss):.0f} MB" if rss else "peak server RSS ≤ 120 MB", max(rss) <= 120 if rss else None)
+    rss = [servers[k]["peak_rss_mb"] for k in ("ours", "default") if k in servers]
+    goal(f"peak server RSS ≤ 120 MB (ours, default cfg): " + ", ".join(f"{x:.0f} MB" for x in rss), max(rss) <= 120 if rss else None)
+    goal("warm start ≥ 70 % of steady state within 10 s of /_readyz 200: "
+         + (f"{warm_share * 100:.0f} % in second {min(10, len(warm['slices_rps']))}" if warm_share is not None else "–"),
+         warm_share >= 0.7 if warm_share is not None else None)
     out.append("")
-    out.append("goals (issue 4):")
+    out.append("goals (issue 9):")
     out.extend(goals)
     print("\n".join(out))
 
