@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Binding;
+using PersistedFolder.Api.Conditional;
 using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.Json;
@@ -24,6 +25,7 @@ namespace PersistedFolder.Api.Controllers;
 [ParsesOwnBody]
 [RequiresJsonAccept]
 [ApiJsonResult]
+[EntityTags]
 [Produces("application/json")]
 public abstract class PersistedFolderControllerBase : ControllerBase
 {
@@ -89,7 +91,7 @@ public abstract class PersistedFolderControllerBase : ControllerBase
         [FromServices] IPersistedFolderService folders,
         [FromServices] IMapper mapper,
         CancellationToken cancellationToken) =>
-        Found(mapper, Guid.TryParse(id, out var folderId) ? await folders.ReplaceAsync(Scope, folderId, input, cancellationToken) : null);
+        Found(mapper, Guid.TryParse(id, out var folderId) ? await folders.ReplaceAsync(Scope, folderId, input, FolderEntityTags.IfMatch(Request, folderId), cancellationToken) : null);
 
     [HttpPatch("{id}")]
     [ProducesResponseType<FolderDto>(StatusCodes.Status200OK)]
@@ -99,12 +101,12 @@ public abstract class PersistedFolderControllerBase : ControllerBase
         [FromServices] IPersistedFolderService folders,
         [FromServices] IMapper mapper,
         CancellationToken cancellationToken) =>
-        Found(mapper, Guid.TryParse(id, out var folderId) ? await folders.UpdateAsync(Scope, folderId, input, cancellationToken) : null);
+        Found(mapper, Guid.TryParse(id, out var folderId) ? await folders.UpdateAsync(Scope, folderId, input, FolderEntityTags.IfMatch(Request, folderId), cancellationToken) : null);
 
     [HttpDelete("{id}")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Destroy(string id, [FromServices] IPersistedFolderService folders, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var folderId) && await folders.DeleteAsync(Scope, folderId, cancellationToken)
+        Guid.TryParse(id, out var folderId) && await folders.DeleteAsync(Scope, folderId, FolderEntityTags.IfMatch(Request, folderId), cancellationToken)
             ? NoContent()
             : new ApiProblemResult(ApiProblems.NotFound);
 

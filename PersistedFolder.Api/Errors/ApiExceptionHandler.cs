@@ -24,6 +24,7 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
         var problem = exception switch
         {
             FolderValidationException invalid => ToProblem(invalid),
+            FolderPreconditionFailedException => ApiProblems.PreconditionFailed,
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => ToProblem(FolderValidationException.DuplicateType()),
             ApiProblemException carried => carried.Problem,
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.RequestTooLarge(bodyOptions.Value.MaxRequestBodyBytes),

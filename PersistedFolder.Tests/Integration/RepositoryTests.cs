@@ -97,9 +97,9 @@ public sealed class RepositoryTests : ApiFixture
         var scope = await CreateScopeAsync(Surface.Web);
         var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
 
-        var nothing = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, null), None);
-        var path = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), None);
-        var type = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges("pinned", "c://", null), None);
+        var nothing = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, null), FolderPrecondition.None, None);
+        var path = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), FolderPrecondition.None, None);
+        var type = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges("pinned", "c://", null), FolderPrecondition.None, None);
 
         using (Assert.EnterMultipleScope())
         {
@@ -119,9 +119,9 @@ public sealed class RepositoryTests : ApiFixture
         await Folders.UpsertAsync(scope with { Surface = Surface.Desktop }, "custom_products", "c://", "C", None);
 
         Assert.That(
-            () => Folders.UpdateAsync(scope, home.Id, new FolderChanges("pinned", null, null), None),
+            () => Folders.UpdateAsync(scope, home.Id, new FolderChanges("pinned", null, null), FolderPrecondition.None, None),
             Throws.InstanceOf<PostgresException>().With.Property(nameof(PostgresException.SqlState)).EqualTo(PostgresErrorCodes.UniqueViolation));
-        Assert.That((await Folders.UpdateAsync(scope, home.Id, new FolderChanges("custom_products", null, null), None))?.Type, Is.EqualTo("custom_products"));
+        Assert.That((await Folders.UpdateAsync(scope, home.Id, new FolderChanges("custom_products", null, null), FolderPrecondition.None, None))?.Type, Is.EqualTo("custom_products"));
     }
 
     [Test]
@@ -138,8 +138,8 @@ public sealed class RepositoryTests : ApiFixture
             {
                 Assert.That(await Folders.ListAsync(stranger, None), Is.Empty, stranger.ToString());
                 Assert.That(await Folders.GetAsync(stranger, folder.Id, None), Is.Null, stranger.ToString());
-                Assert.That(await Folders.UpdateAsync(stranger, folder.Id, new FolderChanges(null, null, "X"), None), Is.Null, stranger.ToString());
-                Assert.That(await Folders.DeleteAsync(stranger, folder.Id, None), Is.False, stranger.ToString());
+                Assert.That(await Folders.UpdateAsync(stranger, folder.Id, new FolderChanges(null, null, "X"), FolderPrecondition.None, None), Is.Null, stranger.ToString());
+                Assert.That(await Folders.DeleteAsync(stranger, folder.Id, FolderPrecondition.None, None), Is.False, stranger.ToString());
             }
         }
 
@@ -152,8 +152,8 @@ public sealed class RepositoryTests : ApiFixture
         var scope = await CreateScopeAsync(Surface.Desktop);
         var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
 
-        Assert.That(await Folders.DeleteAsync(scope, folder.Id, None), Is.True);
-        Assert.That(await Folders.DeleteAsync(scope, folder.Id, None), Is.False);
+        Assert.That(await Folders.DeleteAsync(scope, folder.Id, FolderPrecondition.None, None), Is.True);
+        Assert.That(await Folders.DeleteAsync(scope, folder.Id, FolderPrecondition.None, None), Is.False);
         Assert.That(await RowsAsync(scope), Is.Zero);
     }
 

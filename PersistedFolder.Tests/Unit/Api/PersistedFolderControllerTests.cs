@@ -150,7 +150,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Replace_returns_the_changed_folder()
     {
-        folders.Setup(f => f.ReplaceAsync(Scope, Home.Id, HomeInput, Token)).ReturnsAsync(Home);
+        folders.Setup(f => f.ReplaceAsync(Scope, Home.Id, HomeInput, FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
         var result = await controller.Update(Home.Id.ToString(), HomeInput, folders.Object, mapper, Token);
 
@@ -160,7 +160,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Partial_update_returns_the_changed_folder()
     {
-        folders.Setup(f => f.UpdateAsync(Scope, Home.Id, FolderInput.Empty, Token)).ReturnsAsync(Home);
+        folders.Setup(f => f.UpdateAsync(Scope, Home.Id, FolderInput.Empty, FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
         var result = await controller.PartialUpdate(Home.Id.ToString(), FolderInput.Empty, folders.Object, mapper, Token);
 
@@ -193,7 +193,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Destroy_a_folder_is_204()
     {
-        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, Token)).ReturnsAsync(true);
+        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, FolderPrecondition.None, Token)).ReturnsAsync(true);
 
         var result = await controller.Destroy(Home.Id.ToString(), folders.Object, Token);
 
@@ -203,7 +203,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Destroy_an_unknown_folder_is_not_found()
     {
-        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, Token)).ReturnsAsync(false);
+        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, FolderPrecondition.None, Token)).ReturnsAsync(false);
 
         Assert.That(ProblemOf(await controller.Destroy(Home.Id.ToString(), folders.Object, Token)), Is.EqualTo((404, NotFound)));
     }
