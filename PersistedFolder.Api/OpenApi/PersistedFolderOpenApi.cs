@@ -64,8 +64,10 @@ public static class PersistedFolderOpenApi
             // "Try it" starts with the personal API key scheme selected.
             .AddPreferredSecuritySchemes(PersistedFolderOperationTransformer.SecurityScheme)
             // Nothing on the page reaches an outside service: no AI agent, no MCP/deploy offers, no
-            // telemetry, no fonts from a CDN (the script is the package's own, served from here).
+            // "open in Scalar's web client" button, no telemetry, no fonts from a CDN (the script is
+            // the package's own, served from here).
             .DisableAgent()
+            .HideClientButton()
             .DisableMcp()
             .DisableTelemetry()
             .DisableDefaultFonts()
