@@ -92,6 +92,48 @@ public sealed class RepositoryTests : ApiFixture
     }
 
     [Test]
+    public async Task Conditional_update_and_delete_write_only_at_an_expected_version()
+    {
+        var scope = await CreateScopeAsync(Surface.Web);
+        var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
+        var stale = FolderPrecondition.UpdatedAtOneOf([folder.UpdatedAt.AddTicks(-10)]);
+        var current = FolderPrecondition.UpdatedAtOneOf([folder.UpdatedAt.AddTicks(-10), folder.UpdatedAt]);
+
+        var refused = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), stale, None);
+        var notDeleted = await Folders.DeleteAsync(scope, folder.Id, stale, None);
+        var unchanged = await Folders.GetAsync(scope, folder.Id, None);
+        var written = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), current, None);
+        var deletedAtOldVersion = await Folders.DeleteAsync(scope, folder.Id, current, None);
+        var deleted = await Folders.DeleteAsync(scope, folder.Id, FolderPrecondition.UpdatedAtOneOf([written!.UpdatedAt]), None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((refused, notDeleted), Is.EqualTo(((Folder?)null, false)));
+            Assert.That(unchanged, Is.EqualTo(folder));
+            Assert.That(written.Path, Is.EqualTo("B"));
+            Assert.That(deletedAtOldVersion, Is.False, "the update moved the version on");
+            Assert.That(deleted, Is.True);
+        }
+    }
+
+    [Test]
+    public async Task Every_write_moves_updated_at_strictly_forward_even_within_one_transaction_time()
+    {
+        var scope = await CreateScopeAsync(Surface.Web);
+        var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
+        // A version in the future stands for a concurrent writer whose now() was later than ours.
+        await IntegrationDatabase.ExecuteAsync(
+            "UPDATE persisted_folder SET updated_at = now() + interval '1 hour' WHERE id = @id", ("id", folder.Id));
+        var ahead = (await Folders.GetAsync(scope, folder.Id, None))!.UpdatedAt;
+
+        var updated = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), FolderPrecondition.None, None);
+        var upserted = await Folders.UpsertAsync(scope, "home", "a://", "C", None);
+
+        Assert.That(updated!.UpdatedAt, Is.EqualTo(ahead.AddTicks(10)));
+        Assert.That(upserted.UpdatedAt, Is.EqualTo(ahead.AddTicks(20)));
+    }
+
+    [Test]
     public async Task Update_applies_only_the_non_null_changes_and_moves_updated_at()
     {
         var scope = await CreateScopeAsync(Surface.Web);
