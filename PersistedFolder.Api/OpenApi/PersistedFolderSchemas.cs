@@ -53,7 +53,9 @@ internal static class PersistedFolderSchemas
         {
             ["id"] = new OpenApiSchema
             {
-                Type = JsonSchemaType.String, Format = "uuid", ReadOnly = true,
+                Type = JsonSchemaType.String,
+                Format = "uuid",
+                ReadOnly = true,
                 Description = "The folder's id, a time-ordered UUID (v7) given by the server.",
             },
             ["type"] = new OpenApiSchemaReference(TypeEnum, document),
@@ -93,7 +95,10 @@ internal static class PersistedFolderSchemas
 
     private static OpenApiSchema Timestamp(string description) => new()
     {
-        Type = JsonSchemaType.String, Format = "date-time", ReadOnly = true, Description = description,
+        Type = JsonSchemaType.String,
+        Format = "date-time",
+        ReadOnly = true,
+        Description = description,
     };
 
     /// <summary>SPEC §6: every error body, whatever the status.</summary>
