@@ -7,6 +7,9 @@
 # Environment:
 #   TEST_FILTER=EXPR      passed to `dotnet test --filter`
 #   SKIP_CONFORMANCE=1    do not run the conformance suite
+#   SKIP_CLIENTS=1        do not run the client checks (scripts/lib/clients.sh: TypeScript client,
+#                         Redocly, Spectral, the reference page in headless Chromium)
+#   PF_NODE_TOOLS_DIR     where the client checks' npm tools are cached (/tmp/persisted-folder-node-tools)
 #   CONFORMANCE_ARGS=...  extra arguments for run.py (word-split), e.g. "--only s5-"; default --verbose
 #   PF_TEST_PG_PORT, PF_TEST_API_PORT   fixed ports (default: free ones)
 #   PF_HEALTH_TIMEOUT     seconds to wait for GET /_health (30)
@@ -19,6 +22,8 @@ ROOT=$(pwd -P)
 source scripts/lib/pg.sh
 # shellcheck source=scripts/lib/process.sh
 source scripts/lib/process.sh
+# shellcheck source=scripts/lib/clients.sh
+source scripts/lib/clients.sh
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # No MSBuild nodes or compiler servers outliving the script.
@@ -51,7 +56,7 @@ cleanup() {
   [ "${PF_KEEP_TMP:-0}" = 1 ] || rm -rf "$TMP"
   # Keep the contract that the last line is the summary, even after an early failure.
   if [ "$SUMMARY_PRINTED" = 0 ]; then
-    echo "tests: $((unit_passed + cf_passed)) passed, $((unit_failed + cf_failed)) failed"
+    echo "tests: $((unit_passed + cf_passed + cl_passed)) passed, $((unit_failed + cf_failed + cl_failed)) failed"
     [ "$rc" != 0 ] || rc=1
   fi
   exit "$rc"
@@ -170,17 +175,29 @@ else
     stop_service
   fi
 fi
+
+# --- 2b. client checks against the built service (scripts/lib/clients.sh) --------------------
+if [ "${SKIP_CLIENTS:-0}" = 1 ]; then
+  log "client checks skipped (SKIP_CLIENTS=1)"
+elif [ "$dotnet_rc" != 0 ] && [ $((unit_passed + unit_failed)) = 0 ]; then
+  log "client checks not run: dotnet test failed before running any test (build error?)"
+else
+  log "client checks: TypeScript client, Redocly, Spectral, /api/docs/ in headless Chromium"
+  client_checks
+  log "client checks: $cl_passed passed, $cl_failed failed"
+fi
 pg_stop_throwaway
 
 # --- 3. summary ---------------------------------------------------------------------------------
-passed=$((unit_passed + cf_passed))
-failed=$((unit_failed + cf_failed))
+passed=$((unit_passed + cf_passed + cl_passed))
+failed=$((unit_failed + cf_failed + cl_failed))
 rc=0
 [ "$dotnet_rc" = 0 ] || { log "FAIL: dotnet test exited with $dotnet_rc"; rc=1; }
 [ "$conformance_rc" = 0 ] || rc=1
 [ "$failed" = 0 ] || rc=1
 [ "$passed" != 0 ] || { log "FAIL: no test passed"; rc=1; }
 echo "dotnet test: $unit_passed passed, $unit_failed failed"
+[ "${SKIP_CLIENTS:-0}" = 1 ] || echo "client checks: $cl_passed passed, $cl_failed failed"
 if [ -n "${summary:-}" ]; then
   echo "conformance: $cf_passed passed, $cf_failed failed, $cf_skipped skipped"
   [ "$cf_skipped" = 0 ] || echo "note: $cf_skipped conformance case(s) SKIPPED (see the SKIP lines above); skips do not fail the run"

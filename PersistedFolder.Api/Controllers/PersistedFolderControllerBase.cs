@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Binding;
+using PersistedFolder.Api.Conditional;
 using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.Json;
@@ -33,6 +34,7 @@ namespace PersistedFolder.Api.Controllers;
 [ParsesOwnBody]
 [RequiresJsonAccept]
 [ApiJsonResult]
+[EntityTags]
 [Produces("application/json")]
 [ApiExplorerSettings(GroupName = PersistedFolderOpenApi.DocumentName)]
 public abstract class PersistedFolderControllerBase : ControllerBase
@@ -116,7 +118,7 @@ public abstract class PersistedFolderControllerBase : ControllerBase
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     public async Task<IActionResult> Destroy(
         ProjectGrant grant, string id, [FromServices] IPersistedFolderService folders, CancellationToken cancellationToken) =>
-        Guid.TryParse(id, out var folderId) && await folders.DeleteAsync(Scope(grant), folderId, cancellationToken)
+        Guid.TryParse(id, out var folderId) && await folders.DeleteAsync(Scope(grant), folderId, FolderEntityTags.IfMatch(Request, folderId), cancellationToken)
             ? NoContent()
             : new ApiProblemResult(ApiProblems.NotFound);
 
@@ -146,7 +148,7 @@ public abstract class PersistedFolderControllerBase : ControllerBase
         ProjectGrant grant,
         string id,
         FolderBody body,
-        Func<FolderScope, Guid, FolderInput, CancellationToken, Task<Folder?>> change,
+        Func<FolderScope, Guid, FolderInput, FolderPrecondition, CancellationToken, Task<Folder?>> change,
         IPersistedFolderService folders,
         IMapper mapper,
         CancellationToken cancellationToken)
@@ -164,7 +166,7 @@ public abstract class PersistedFolderControllerBase : ControllerBase
                 : new ApiProblemResult(unreadable);
         }
 
-        return Found(mapper, await change(scope, folderId, body.Input, cancellationToken));
+        return Found(mapper, await change(scope, folderId, body.Input, FolderEntityTags.IfMatch(Request, folderId), cancellationToken));
     }
 
     private static ActionResult<FolderDto> Found(IMapper mapper, Folder? folder) =>

@@ -52,6 +52,9 @@ public static class ApiProblems
     public static ApiProblem RequestTooLarge(long limit) => new(
         413, new(InvalidRequest, "request_too_large", $"Request body is too large: the limit is {limit} bytes."));
 
+    public static ApiProblem PreconditionFailed { get; } = new(
+        412, new(InvalidRequest, "precondition_failed", "The folder has changed: If-Match does not match its current ETag. Nothing was written."));
+
     public static ApiProblem UnsupportedApiVersion(string detail) => new(400, new(InvalidRequest, "unsupported_api_version", detail));
 
     public static ApiProblem Throttled(int seconds) => new(

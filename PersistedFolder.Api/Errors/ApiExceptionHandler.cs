@@ -25,6 +25,7 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
         var problem = exception switch
         {
             FolderValidationException invalid => ToProblem(invalid),
+            FolderPreconditionFailedException => ApiProblems.PreconditionFailed,
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => ToProblem(FolderValidationException.DuplicateType()),
             // A host's own IProjectAccessSource granted a project or user the folder tables do not have.
             PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => ApiProblems.PermissionDenied(AccessRules.NoProjectAccess),

@@ -10,14 +10,21 @@ using PersistedFolder.Core.Folders;
 namespace PersistedFolder.Api.OpenApi;
 
 /// <summary>
-/// Each operation as PostHog's document has it: its operationId, the <c>persisted_folder</c> tag,
-/// the scope its personal API key needs, PostHog's parameter wording, the body the custom binder
-/// reads (ApiExplorer cannot see it) and the deprecation of the <c>/api/environments/</c> alias.
+/// Each operation as PostHog's document has it: its operationId, summary and description, the
+/// <c>persisted_folder</c> tag, the scope its personal API key needs, PostHog's parameter wording, the
+/// body the custom binder reads (ApiExplorer cannot see it), the deprecation of the
+/// <c>/api/environments/</c> alias; and beyond PostHog, every answer it can give (the error shape on
+/// each error status, <c>ETag</c>, 304 and 412 with <c>If-None-Match</c>/<c>If-Match</c>).
 /// </summary>
 internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTransformer
 {
     public const string Tag = "persisted_folder";
     public const string SecurityScheme = "PersonalAPIKeyAuth";
+
+    /// <summary>PostHog's document names the alias's <c>{project_id}</c> so; the route itself is unchanged.</summary>
+    public const string EnvironmentParameter = "environment_id";
+
+    private const string AliasPrefix = "api/environments/";
 
     /// <summary>What <see cref="Binding.RequestBodyReader"/> parses.</summary>
     private static readonly string[] BodyMediaTypes = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
@@ -27,19 +34,66 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
         var description = context.Description;
         var document = context.Document ?? throw new InvalidOperationException("The operation has no document.");
         var method = description.HttpMethod ?? string.Empty;
-        var isAlias = description.RelativePath?.StartsWith("api/environments/", StringComparison.Ordinal) == true;
+        var isAlias = IsAliasPath(description.RelativePath);
+        var action = description.ActionDescriptor.RouteValues["action"] ?? string.Empty;
+        var noun = Noun(description.RelativePath);
 
         operation.OperationId = OperationId(description);
+        operation.Summary = Summary(action, noun);
+        operation.Description = Description(action, noun, isAlias);
         operation.Deprecated = isAlias || description.IsDeprecated;
         operation.Tags = new HashSet<OpenApiTagReference> { new(Tag, document) };
-        operation.Parameters = Parameters(operation, description);
+        operation.Parameters = Parameters(operation, description, isAlias, method);
         operation.RequestBody = RequestBody(description, method, document);
         DropNoContentBody(operation);
+        operation.Responses = PersistedFolderResponses.For(operation.Responses, method, operation.RequestBody is not null, document);
         operation.Security =
         [
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecurityScheme, document)] = [Scope(method)] },
         ];
         return Task.CompletedTask;
+    }
+
+    /// <summary>Whether a path (with or without its leading slash) is the deprecated <c>/api/environments/</c> alias.</summary>
+    public static bool IsAliasPath(string? path) =>
+        path?.TrimStart('/').StartsWith(AliasPrefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The resource as PostHog's docs name it: the collection's path segment in words, "persisted folder", "desktop persisted folder".</summary>
+    private static string Noun(string? relativePath)
+    {
+        var segment = (relativePath ?? string.Empty).Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .LastOrDefault(part => !part.StartsWith('{')) ?? "persisted_folder";
+        return segment.Replace('_', ' ');
+    }
+
+    /// <summary>PostHog's docs titles: "List all desktop persisted folder", "Create …", "Retrieve …", "Update …" (PUT and PATCH), "Delete …".</summary>
+    private static string Summary(string action, string noun) => action switch
+    {
+        "List" => $"List all {noun}",
+        "Create" => $"Create {noun}",
+        "Retrieve" => $"Retrieve {noun}",
+        "Update" or "PartialUpdate" => $"Update {noun}",
+        "Destroy" => $"Delete {noun}",
+        _ => noun,
+    };
+
+    private static string Description(string action, string noun, bool isAlias)
+    {
+        var surface = noun.StartsWith("desktop ", StringComparison.Ordinal)
+            ? "The desktop surface's folders: the signed-in user's `home`, `pinned` and `custom_products` folders in this project for the desktop app, fully separate from the web surface's."
+            : "The web surface's folders: the signed-in user's `home`, `pinned` and `custom_products` folders in this project for the web app, fully separate from the desktop surface's.";
+        var what = action switch
+        {
+            "List" => "Lists them ordered by type, paginated with `limit` and `offset`. The answer's `ETag` changes whenever any of them does; send it back in `If-None-Match` to get `304 Not Modified` while nothing changed.",
+            "Create" => "Creates the folder of this `type`, or, when the user already has one on this surface, overwrites its `protocol` and `path` (omitted fields reset to `products://` and `''`) and keeps its `id`: always `201`.",
+            "Retrieve" => "Returns one folder. Send its `ETag` back in `If-None-Match` to get `304 Not Modified` while it has not changed.",
+            "Update" => "Replaces the folder: `type` is required; an omitted `protocol` or `path` keeps its value. With `If-Match`, only when the folder is still at that `ETag` (else `412`, nothing written).",
+            "PartialUpdate" => "Changes only the fields sent (an empty body moves only `updated_at`). With `If-Match`, only when the folder is still at that `ETag` (else `412`, nothing written).",
+            "Destroy" => "Deletes the folder. With `If-Match`, only when it is still at that `ETag` (else `412`, nothing deleted).",
+            _ => string.Empty,
+        };
+        var deprecation = isAlias ? "\n\nDeprecated: use the same operation under `/api/projects/{project_id}/`." : string.Empty;
+        return $"{surface}\n\n{what}{deprecation}";
     }
 
     /// <summary>
@@ -61,15 +115,24 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
     /// list. The <c>api-version</c> query parameter and <c>X-Api-Version</c> header are left out:
     /// 1.0 is assumed when absent, and PostHog's clients never send them.
     /// </summary>
-    private static List<IOpenApiParameter> Parameters(OpenApiOperation operation, ApiDescription description)
+    private static List<IOpenApiParameter> Parameters(OpenApiOperation operation, ApiDescription description, bool isAlias, string method)
     {
         var parameters = new List<IOpenApiParameter>();
         foreach (var parameter in operation.Parameters ?? [])
         {
             if (parameter.In == ParameterLocation.Path && parameter.Name is { } name)
             {
-                parameters.Add(PathParameter(name, parameter));
+                parameters.Add(isAlias && name == "project_id" ? EnvironmentIdParameter() : PathParameter(name, parameter));
             }
+        }
+
+        if (HttpMethods.IsGet(method))
+        {
+            parameters.Add(HeaderParameter("If-None-Match", "An `ETag` from an earlier answer (or `*`): while it still matches, the answer is `304 Not Modified` with no body."));
+        }
+        else if (HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method))
+        {
+            parameters.Add(HeaderParameter("If-Match", "The folder's `ETag` as last read (or `*` for any existing folder): the write happens only if the folder has not changed since, else `412 precondition_failed` and nothing is written."));
         }
 
         if (description.SupportedResponseTypes.Any(response => response.Type == typeof(FolderPage)))
@@ -103,6 +166,24 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
         _ => generated,
     };
 
+    private static OpenApiParameter EnvironmentIdParameter() => new()
+    {
+        Name = EnvironmentParameter,
+        In = ParameterLocation.Path,
+        Required = true,
+        Description = "Deprecated. Use /api/projects/{project_id}/ instead.",
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
+
+    private static OpenApiParameter HeaderParameter(string name, string text) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Header,
+        Required = false,
+        Description = text,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
+
     private static OpenApiParameter QueryParameter(string name, string text) => new()
     {
         Name = name,
@@ -121,7 +202,7 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
         }
 
         var patch = HttpMethods.IsPatch(method);
-        var schema = patch ? PersistedFolderSchemas.PatchedFolder : PersistedFolderSchemas.Folder;
+        var schema = patch ? PersistedFolderSchemas.PatchedFolderRequest : PersistedFolderSchemas.FolderRequest;
         return new OpenApiRequestBody
         {
             Required = !patch,

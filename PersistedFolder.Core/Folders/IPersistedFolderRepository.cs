@@ -14,8 +14,12 @@ public interface IPersistedFolderRepository
     /// </summary>
     Task<Folder> UpsertAsync(FolderScope scope, string type, string protocol, string path, CancellationToken cancellationToken);
 
-    /// <summary>Applies the non-null changes and moves <c>updated_at</c>; null when no such folder.</summary>
-    Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderChanges changes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies the non-null changes and moves <c>updated_at</c> strictly forward; null when no such
+    /// folder, or when <paramref name="precondition"/> does not hold (checked in the same statement).
+    /// </summary>
+    Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderChanges changes, FolderPrecondition precondition, CancellationToken cancellationToken);
 
-    Task<bool> DeleteAsync(FolderScope scope, Guid id, CancellationToken cancellationToken);
+    /// <summary>False when no such folder, or when <paramref name="precondition"/> does not hold (checked in the same statement).</summary>
+    Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken);
 }

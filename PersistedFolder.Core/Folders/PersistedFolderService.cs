@@ -11,12 +11,15 @@ public interface IPersistedFolderService
     Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken);
 
     /// <summary>PUT: <c>type</c> required, omitted fields keep their values.</summary>
-    Task<Folder?> ReplaceAsync(FolderScope scope, Guid id, FolderInput input, CancellationToken cancellationToken);
+    /// <exception cref="FolderPreconditionFailedException">The folder exists but <paramref name="precondition"/> does not hold.</exception>
+    Task<Folder?> ReplaceAsync(FolderScope scope, Guid id, FolderInput input, FolderPrecondition precondition, CancellationToken cancellationToken);
 
     /// <summary>PATCH: every field optional.</summary>
-    Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderInput input, CancellationToken cancellationToken);
+    /// <exception cref="FolderPreconditionFailedException">The folder exists but <paramref name="precondition"/> does not hold.</exception>
+    Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderInput input, FolderPrecondition precondition, CancellationToken cancellationToken);
 
-    Task<bool> DeleteAsync(FolderScope scope, Guid id, CancellationToken cancellationToken);
+    /// <exception cref="FolderPreconditionFailedException">The folder exists but <paramref name="precondition"/> does not hold.</exception>
+    Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken);
 }
 
 public sealed class PersistedFolderService(IPersistedFolderRepository repository) : IPersistedFolderService
@@ -33,17 +36,30 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
     public Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken) =>
         repository.GetAsync(scope, id, cancellationToken);
 
-    public Task<Folder?> ReplaceAsync(FolderScope scope, Guid id, FolderInput input, CancellationToken cancellationToken) =>
-        ChangeAsync(scope, id, input, FolderValidator.ForReplace, cancellationToken);
+    public Task<Folder?> ReplaceAsync(FolderScope scope, Guid id, FolderInput input, FolderPrecondition precondition, CancellationToken cancellationToken) =>
+        ChangeAsync(scope, id, input, FolderValidator.ForReplace, precondition, cancellationToken);
 
-    public Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderInput input, CancellationToken cancellationToken) =>
-        ChangeAsync(scope, id, input, FolderValidator.ForUpdate, cancellationToken);
+    public Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderInput input, FolderPrecondition precondition, CancellationToken cancellationToken) =>
+        ChangeAsync(scope, id, input, FolderValidator.ForUpdate, precondition, cancellationToken);
 
-    public Task<bool> DeleteAsync(FolderScope scope, Guid id, CancellationToken cancellationToken) =>
-        repository.DeleteAsync(scope, id, cancellationToken);
+    public async Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken)
+    {
+        if (await repository.DeleteAsync(scope, id, precondition, cancellationToken))
+        {
+            return true;
+        }
+
+        await ThrowIfChangedAsync(scope, id, precondition, cancellationToken);
+        return false;
+    }
 
     private async Task<Folder?> ChangeAsync(
-        FolderScope scope, Guid id, FolderInput input, Func<FolderInput, FolderChanges> validate, CancellationToken cancellationToken)
+        FolderScope scope,
+        Guid id,
+        FolderInput input,
+        Func<FolderInput, FolderChanges> validate,
+        FolderPrecondition precondition,
+        CancellationToken cancellationToken)
     {
         FolderChanges changes;
         try
@@ -62,6 +78,24 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
             throw;
         }
 
-        return await repository.UpdateAsync(scope, id, changes, cancellationToken);
+        var folder = await repository.UpdateAsync(scope, id, changes, precondition, cancellationToken);
+        if (folder is null)
+        {
+            await ThrowIfChangedAsync(scope, id, precondition, cancellationToken);
+        }
+
+        return folder;
+    }
+
+    /// <summary>
+    /// A conditional write that touched no row: the folder is gone (404) or it changed (412). The
+    /// lookup runs only on that path; the condition itself was checked inside the write's statement.
+    /// </summary>
+    private async Task ThrowIfChangedAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken)
+    {
+        if (!precondition.IsUnconditional && await repository.GetAsync(scope, id, cancellationToken) is not null)
+        {
+            throw new FolderPreconditionFailedException();
+        }
     }
 }

@@ -15,6 +15,14 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
 {
     private const string Columns = "id, type, protocol, path, created_at, updated_at";
 
+    // Every write moves updated_at strictly forward, even when two transactions share a now():
+    // updated_at is the folder's version (its ETag), so a change must never keep the old one.
+    private const string NextUpdatedAt = "GREATEST(now(), persisted_folder.updated_at + interval '1 microsecond')";
+
+    // An If-Match: the write happens only at one of the expected versions. In the statement's own
+    // WHERE, so a concurrent write between a check and the write cannot be lost.
+    private const string VersionCondition = "(@Versions::timestamptz[] IS NULL OR updated_at = ANY(@Versions::timestamptz[]))";
+
     private const string ListSql = $"""
         SELECT {Columns}
         FROM persisted_folder
@@ -34,7 +42,7 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         INSERT INTO persisted_folder (id, team_id, user_id, type, protocol, path, surface, created_at, updated_at)
         VALUES (@Id, @TeamId, @UserId, @Type, @Protocol, @Path, @Surface, now(), now())
         ON CONFLICT (team_id, user_id, type, (COALESCE(surface, 'web')))
-        DO UPDATE SET protocol = EXCLUDED.protocol, path = EXCLUDED.path, updated_at = now()
+        DO UPDATE SET protocol = EXCLUDED.protocol, path = EXCLUDED.path, updated_at = {NextUpdatedAt}
         RETURNING {Columns}
         """;
 
@@ -43,14 +51,16 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         SET type = COALESCE(@Type, type),
             protocol = COALESCE(@Protocol, protocol),
             path = COALESCE(@Path, path),
-            updated_at = now()
+            updated_at = {NextUpdatedAt}
         WHERE id = @Id AND team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
+          AND {VersionCondition}
         RETURNING {Columns}
         """;
 
-    private const string DeleteSql = """
+    private const string DeleteSql = $"""
         DELETE FROM persisted_folder
         WHERE id = @Id AND team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
+          AND {VersionCondition}
         """;
 
     public async Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken)
@@ -81,9 +91,9 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         return mapper.Map<Folder>(row);
     }
 
-    public async Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderChanges changes, CancellationToken cancellationToken)
+    public async Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderChanges changes, FolderPrecondition precondition, CancellationToken cancellationToken)
     {
-        var parameters = ScopeParameters(scope, id);
+        var parameters = ScopeParameters(scope, id, precondition);
         parameters.Add("Type", changes.Type, System.Data.DbType.String);
         parameters.Add("Protocol", changes.Protocol, System.Data.DbType.String);
         parameters.Add("Path", changes.Path, System.Data.DbType.String);
@@ -93,11 +103,11 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         return mapper.Map<Folder?>(row);
     }
 
-    public async Task<bool> DeleteAsync(FolderScope scope, Guid id, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var deleted = await connection.ExecuteAsync(
-            new CommandDefinition(DeleteSql, ScopeParameters(scope, id), cancellationToken: cancellationToken));
+            new CommandDefinition(DeleteSql, ScopeParameters(scope, id, precondition), cancellationToken: cancellationToken));
         return deleted > 0;
     }
 
@@ -112,6 +122,13 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
             parameters.Add("Id", value);
         }
 
+        return parameters;
+    }
+
+    private static DynamicParameters ScopeParameters(FolderScope scope, Guid id, FolderPrecondition precondition)
+    {
+        var parameters = ScopeParameters(scope, id);
+        parameters.Add("Versions", precondition.UpdatedAt?.ToArray());
         return parameters;
     }
 }

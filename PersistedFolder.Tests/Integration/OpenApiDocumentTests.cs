@@ -12,8 +12,8 @@ public sealed class OpenApiDocumentTests : ApiFixture
     private const string SchemaUrl = "/api/schema/";
     private const string WebCollection = "/api/projects/{project_id}/persisted_folder/";
     private const string WebItem = "/api/projects/{project_id}/persisted_folder/{id}/";
-    private const string EnvironmentsCollection = "/api/environments/{project_id}/persisted_folder/";
-    private const string EnvironmentsItem = "/api/environments/{project_id}/persisted_folder/{id}/";
+    private const string EnvironmentsCollection = "/api/environments/{environment_id}/persisted_folder/";
+    private const string EnvironmentsItem = "/api/environments/{environment_id}/persisted_folder/{id}/";
     private const string DesktopCollection = "/api/projects/{project_id}/desktop_persisted_folder/";
     private const string DesktopItem = "/api/projects/{project_id}/desktop_persisted_folder/{id}/";
     private const string Read = "persisted_folder:read";
@@ -45,7 +45,15 @@ public sealed class OpenApiDocumentTests : ApiFixture
     private static readonly string[] BodyMediaTypes = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
     private static readonly string[] Tags = ["persisted_folder"];
     private static readonly string[] SecuritySchemes = ["PersonalAPIKeyAuth"];
-    private static readonly string[] SchemaNames = ["PersistedFolder", "PatchedPersistedFolder", "PaginatedPersistedFolderList", "PersistedFolderTypeEnum"];
+    private static readonly string[] SchemaNames =
+    [
+        "PersistedFolder", "PatchedPersistedFolder", "PaginatedPersistedFolderList", "PersistedFolderTypeEnum",
+        "PersistedFolderRequest", "PatchedPersistedFolderRequest", "Error",
+    ];
+
+    private static readonly string[] ErrorTypes = ["authentication_error", "validation_error", "invalid_request", "throttled_error", "server_error"];
+    private static readonly string[] ErrorKeys = ["type", "code", "detail", "attr"];
+    private static readonly string[] RequestKeys = ["type", "protocol", "path"];
     private static readonly string[] Timestamps = ["created_at", "updated_at"];
     private static readonly string[] PageLinks = ["next", "previous"];
     private static readonly string[] PageRequired = ["count", "results"];
@@ -159,13 +167,23 @@ public sealed class OpenApiDocumentTests : ApiFixture
         var parameters = Operation(expected)["parameters"]!.AsArray().ToDictionary(parameter => (string)parameter!["name"]!, parameter => parameter!);
         var isItem = expected.Path.EndsWith("{id}/", StringComparison.Ordinal);
         var isList = expected.OperationId.EndsWith("_list", StringComparison.Ordinal);
-        string[] names = [.. new[] { "project_id", isItem ? "id" : null, isList ? "limit" : null, isList ? "offset" : null }.OfType<string>()];
+        var isAlias = expected.Path.StartsWith("/api/environments/", StringComparison.Ordinal);
+        var project = isAlias ? "environment_id" : "project_id";
+        var condition = expected.Method == "get" ? "If-None-Match" : expected.Method == "post" ? null : "If-Match";
+        string[] names = [.. new[] { project, isItem ? "id" : null, isList ? "limit" : null, isList ? "offset" : null, condition }.OfType<string>()];
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(parameters.Keys, Is.EquivalentTo(names));
-            AssertParameter(parameters["project_id"], "path", "string", null,
-                "Project ID of the project you're trying to access. To find the ID of the project, make a call to /api/projects/.");
+            AssertParameter(parameters[project], "path", "string", null, isAlias
+                ? "Deprecated. Use /api/projects/{project_id}/ instead."
+                : "Project ID of the project you're trying to access. To find the ID of the project, make a call to /api/projects/.");
+            if (condition is not null)
+            {
+                Assert.That((string?)parameters[condition]["in"], Is.EqualTo("header"));
+                Assert.That((bool?)parameters[condition]["required"] ?? false, Is.False);
+            }
+
             if (isItem)
             {
                 AssertParameter(parameters["id"], "path", "string", "uuid", "A UUID string identifying this persisted folder.");
@@ -185,8 +203,8 @@ public sealed class OpenApiDocumentTests : ApiFixture
         var body = Operation(expected)["requestBody"];
         var schema = expected.Method switch
         {
-            "post" or "put" => "PersistedFolder",
-            "patch" => "PatchedPersistedFolder",
+            "post" or "put" => "PersistedFolderRequest",
+            "patch" => "PatchedPersistedFolderRequest",
             _ => null,
         };
 
@@ -217,9 +235,33 @@ public sealed class OpenApiDocumentTests : ApiFixture
             _ => ("200", "PersistedFolder"),
         };
 
+        var hasBody = expected.Method is "post" or "put" or "patch";
+        var conditionalWrite = expected.Method is "put" or "patch" or "delete";
+        string[] statuses =
+        [
+            .. new[]
+            {
+                status, expected.Method == "get" ? "304" : null, "400", "401", "403", "404", "406",
+                conditionalWrite ? "412" : null, hasBody ? "413" : null, hasBody ? "415" : null, "429", "503",
+            }.OfType<string>(),
+        ];
+
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(responses.Select(response => response.Key), Is.EqualTo((string[])[status]));
+            Assert.That(responses.Select(response => response.Key), Is.EqualTo(statuses));
+            if (status != "204")
+            {
+                Assert.That(responses[status]?["headers"]?["ETag"], Is.Not.Null, "ETag on the success");
+            }
+
+            foreach (var error in statuses.Where(code => code[0] is '4' or '5'))
+            {
+                var reference = (string?)responses[error]?["$ref"];
+                Assert.That(reference, Does.StartWith("#/components/responses/"), error);
+                var component = Document["components"]!["responses"]![reference!["#/components/responses/".Length..]];
+                Assert.That(RefOf(component?["content"]?["application/json"]?["schema"]), Is.EqualTo("Error"), error);
+            }
+
             var content = responses[status]?["content"];
             if (schema is null)
             {
@@ -233,7 +275,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
     }
 
     [Test]
-    public void Components_hold_exactly_the_four_folder_schemas() =>
+    public void Components_hold_the_four_posthog_schemas_the_two_request_bodies_and_the_error() =>
         Assert.That(
             Schemas.Select(schema => schema.Key),
             Is.EquivalentTo(SchemaNames));
@@ -250,7 +292,9 @@ public sealed class OpenApiDocumentTests : ApiFixture
             Assert.That((string?)schema["type"], Is.EqualTo("object"));
             Assert.That(schema["properties"]!.AsObject().Select(property => property.Key), Is.EqualTo(Wire.FolderKeys));
             Assert.That(Strings(schema["required"]), Is.EquivalentTo(required));
-            Assert.That(properties["id"]!.ToJsonString(), Is.EqualTo("""{"type":"string","format":"uuid","readOnly":true}"""));
+            Assert.That((string?)properties["id"]!["type"], Is.EqualTo("string"));
+            Assert.That((string?)properties["id"]!["format"], Is.EqualTo("uuid"));
+            Assert.That((bool?)properties["id"]!["readOnly"], Is.True);
             Assert.That(RefOf(properties["type"]), Is.EqualTo("PersistedFolderTypeEnum"));
             Assert.That((string?)properties["protocol"]!["type"], Is.EqualTo("string"));
             Assert.That((int?)properties["protocol"]!["maxLength"], Is.EqualTo(64));
@@ -299,6 +343,77 @@ public sealed class OpenApiDocumentTests : ApiFixture
         }
     }
 
+    [TestCase("PersistedFolderRequest", new[] { "type" })]
+    [TestCase("PatchedPersistedFolderRequest", new string[0])]
+    public void Request_schemas_have_only_the_writable_fields(string name, string[] required)
+    {
+        var schema = Schemas[name]!;
+        var properties = schema["properties"]!.AsObject();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(properties.Select(property => property.Key), Is.EqualTo(RequestKeys));
+            Assert.That(properties.Where(property => (bool?)property.Value!["readOnly"] == true), Is.Empty);
+            Assert.That(Strings(schema["required"]), Is.EquivalentTo(required));
+            Assert.That(RefOf(properties["type"]), Is.EqualTo("PersistedFolderTypeEnum"));
+            Assert.That((string?)properties["protocol"]!["description"], Is.Not.Empty);
+            Assert.That((string?)properties["path"]!["description"], Is.Not.Empty);
+        }
+    }
+
+    [Test]
+    public void Error_schema_is_the_one_error_body()
+    {
+        var schema = Schemas["Error"]!;
+        var properties = schema["properties"]!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(properties.AsObject().Select(property => property.Key), Is.EqualTo(ErrorKeys));
+            Assert.That(Strings(schema["required"]), Is.EquivalentTo(ErrorKeys));
+            Assert.That(Strings(properties["type"]!["enum"]), Is.EqualTo(ErrorTypes));
+            Assert.That((string?)properties["code"]!["type"], Is.EqualTo("string"));
+            Assert.That((string?)properties["detail"]!["type"], Is.EqualTo("string"));
+            Assert.That((string?)properties["attr"]!["type"], Is.EqualTo("string"));
+            Assert.That((bool?)properties["attr"]!["nullable"], Is.True);
+        }
+    }
+
+    [TestCaseSource(nameof(EachOperation))]
+    public void Operation_has_posthogs_docs_title_and_a_description(ExpectedOperation expected)
+    {
+        var noun = expected.Path.Contains("desktop_", StringComparison.Ordinal) ? "desktop persisted folder" : "persisted folder";
+        var action = expected.OperationId[(expected.OperationId.LastIndexOf("folder_", StringComparison.Ordinal) + "folder_".Length)..];
+        var summary = action switch
+        {
+            "list" => $"List all {noun}",
+            "create" => $"Create {noun}",
+            "retrieve" => $"Retrieve {noun}",
+            "update" or "partial_update" => $"Update {noun}",
+            _ => $"Delete {noun}",
+        };
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((string?)Operation(expected)["summary"], Is.EqualTo(summary));
+            Assert.That((string?)Operation(expected)["description"], Does.Contain(noun.StartsWith("desktop", StringComparison.Ordinal) ? "desktop surface" : "web surface"));
+        }
+    }
+
+    [Test]
+    public void Canonical_paths_come_first_and_the_deprecated_alias_last()
+    {
+        var paths = Document["paths"]!.AsObject().Select(path => path.Key).ToList();
+        var firstAlias = paths.FindIndex(path => path.StartsWith("/api/environments/", StringComparison.Ordinal));
+
+        Assert.That(firstAlias, Is.EqualTo(4));
+        Assert.That(paths.Skip(firstAlias), Is.All.StartsWith("/api/environments/"));
+    }
+
+    [Test]
+    public void Servers_is_relative_by_default() =>
+        Assert.That(Document["servers"]!.ToJsonString(), Is.EqualTo("""[{"url":"/"}]"""));
+
     /// <summary>The schemas name the fields the API really writes, in snake_case.</summary>
     [Test]
     public async Task Schema_properties_are_the_keys_of_real_responses()
@@ -316,7 +431,7 @@ public sealed class OpenApiDocumentTests : ApiFixture
     }
 
     [TestCase("/api/docs/")]
-    [TestCase("/api/docs/v1")]
+    [TestCase("/api/docs/persisted_folder")]
     public async Task Reference_page_is_html_served_without_credentials(string url)
     {
         var page = await SendAsync(HttpMethod.Get, url);

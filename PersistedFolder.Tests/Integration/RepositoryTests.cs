@@ -92,14 +92,56 @@ public sealed class RepositoryTests : ApiFixture
     }
 
     [Test]
+    public async Task Conditional_update_and_delete_write_only_at_an_expected_version()
+    {
+        var scope = await CreateScopeAsync(Surface.Web);
+        var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
+        var stale = FolderPrecondition.UpdatedAtOneOf([folder.UpdatedAt.AddTicks(-10)]);
+        var current = FolderPrecondition.UpdatedAtOneOf([folder.UpdatedAt.AddTicks(-10), folder.UpdatedAt]);
+
+        var refused = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), stale, None);
+        var notDeleted = await Folders.DeleteAsync(scope, folder.Id, stale, None);
+        var unchanged = await Folders.GetAsync(scope, folder.Id, None);
+        var written = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), current, None);
+        var deletedAtOldVersion = await Folders.DeleteAsync(scope, folder.Id, current, None);
+        var deleted = await Folders.DeleteAsync(scope, folder.Id, FolderPrecondition.UpdatedAtOneOf([written!.UpdatedAt]), None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((refused, notDeleted), Is.EqualTo(((Folder?)null, false)));
+            Assert.That(unchanged, Is.EqualTo(folder));
+            Assert.That(written.Path, Is.EqualTo("B"));
+            Assert.That(deletedAtOldVersion, Is.False, "the update moved the version on");
+            Assert.That(deleted, Is.True);
+        }
+    }
+
+    [Test]
+    public async Task Every_write_moves_updated_at_strictly_forward_even_within_one_transaction_time()
+    {
+        var scope = await CreateScopeAsync(Surface.Web);
+        var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
+        // A version in the future stands for a concurrent writer whose now() was later than ours.
+        await IntegrationDatabase.ExecuteAsync(
+            "UPDATE persisted_folder SET updated_at = now() + interval '1 hour' WHERE id = @id", ("id", folder.Id));
+        var ahead = (await Folders.GetAsync(scope, folder.Id, None))!.UpdatedAt;
+
+        var updated = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), FolderPrecondition.None, None);
+        var upserted = await Folders.UpsertAsync(scope, "home", "a://", "C", None);
+
+        Assert.That(updated!.UpdatedAt, Is.EqualTo(ahead.AddTicks(10)));
+        Assert.That(upserted.UpdatedAt, Is.EqualTo(ahead.AddTicks(20)));
+    }
+
+    [Test]
     public async Task Update_applies_only_the_non_null_changes_and_moves_updated_at()
     {
         var scope = await CreateScopeAsync(Surface.Web);
         var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
 
-        var nothing = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, null), None);
-        var path = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), None);
-        var type = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges("pinned", "c://", null), None);
+        var nothing = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, null), FolderPrecondition.None, None);
+        var path = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges(null, null, "B"), FolderPrecondition.None, None);
+        var type = await Folders.UpdateAsync(scope, folder.Id, new FolderChanges("pinned", "c://", null), FolderPrecondition.None, None);
 
         using (Assert.EnterMultipleScope())
         {
@@ -119,9 +161,9 @@ public sealed class RepositoryTests : ApiFixture
         await Folders.UpsertAsync(scope with { Surface = Surface.Desktop }, "custom_products", "c://", "C", None);
 
         Assert.That(
-            () => Folders.UpdateAsync(scope, home.Id, new FolderChanges("pinned", null, null), None),
+            () => Folders.UpdateAsync(scope, home.Id, new FolderChanges("pinned", null, null), FolderPrecondition.None, None),
             Throws.InstanceOf<PostgresException>().With.Property(nameof(PostgresException.SqlState)).EqualTo(PostgresErrorCodes.UniqueViolation));
-        Assert.That((await Folders.UpdateAsync(scope, home.Id, new FolderChanges("custom_products", null, null), None))?.Type, Is.EqualTo("custom_products"));
+        Assert.That((await Folders.UpdateAsync(scope, home.Id, new FolderChanges("custom_products", null, null), FolderPrecondition.None, None))?.Type, Is.EqualTo("custom_products"));
     }
 
     [Test]
@@ -138,8 +180,8 @@ public sealed class RepositoryTests : ApiFixture
             {
                 Assert.That(await Folders.ListAsync(stranger, None), Is.Empty, stranger.ToString());
                 Assert.That(await Folders.GetAsync(stranger, folder.Id, None), Is.Null, stranger.ToString());
-                Assert.That(await Folders.UpdateAsync(stranger, folder.Id, new FolderChanges(null, null, "X"), None), Is.Null, stranger.ToString());
-                Assert.That(await Folders.DeleteAsync(stranger, folder.Id, None), Is.False, stranger.ToString());
+                Assert.That(await Folders.UpdateAsync(stranger, folder.Id, new FolderChanges(null, null, "X"), FolderPrecondition.None, None), Is.Null, stranger.ToString());
+                Assert.That(await Folders.DeleteAsync(stranger, folder.Id, FolderPrecondition.None, None), Is.False, stranger.ToString());
             }
         }
 
@@ -152,8 +194,8 @@ public sealed class RepositoryTests : ApiFixture
         var scope = await CreateScopeAsync(Surface.Desktop);
         var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
 
-        Assert.That(await Folders.DeleteAsync(scope, folder.Id, None), Is.True);
-        Assert.That(await Folders.DeleteAsync(scope, folder.Id, None), Is.False);
+        Assert.That(await Folders.DeleteAsync(scope, folder.Id, FolderPrecondition.None, None), Is.True);
+        Assert.That(await Folders.DeleteAsync(scope, folder.Id, FolderPrecondition.None, None), Is.False);
         Assert.That(await RowsAsync(scope), Is.Zero);
     }
 

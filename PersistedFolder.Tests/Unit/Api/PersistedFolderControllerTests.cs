@@ -151,7 +151,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Replace_returns_the_changed_folder()
     {
-        folders.Setup(f => f.ReplaceAsync(Scope, Home.Id, HomeInput, Token)).ReturnsAsync(Home);
+        folders.Setup(f => f.ReplaceAsync(Scope, Home.Id, HomeInput, FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
         var result = await controller.Update(Grant, Home.Id.ToString(), new FolderBody(HomeInput), folders.Object, mapper, Token);
 
@@ -161,7 +161,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Partial_update_returns_the_changed_folder()
     {
-        folders.Setup(f => f.UpdateAsync(Scope, Home.Id, FolderInput.Empty, Token)).ReturnsAsync(Home);
+        folders.Setup(f => f.UpdateAsync(Scope, Home.Id, FolderInput.Empty, FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
         var result = await controller.PartialUpdate(Grant, Home.Id.ToString(), new FolderBody(FolderInput.Empty), folders.Object, mapper, Token);
 
@@ -194,7 +194,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Destroy_a_folder_is_204()
     {
-        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, Token)).ReturnsAsync(true);
+        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, FolderPrecondition.None, Token)).ReturnsAsync(true);
 
         var result = await controller.Destroy(Grant, Home.Id.ToString(), folders.Object, Token);
 
@@ -204,7 +204,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Destroy_an_unknown_folder_is_not_found()
     {
-        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, Token)).ReturnsAsync(false);
+        folders.Setup(f => f.DeleteAsync(Scope, Home.Id, FolderPrecondition.None, Token)).ReturnsAsync(false);
 
         Assert.That(ProblemOf(await controller.Destroy(Grant, Home.Id.ToString(), folders.Object, Token)), Is.EqualTo((404, NotFound)));
     }

@@ -78,9 +78,9 @@ public sealed class PersistedFolderServiceTests
     [Test]
     public async Task Replace_passes_the_type_and_keeps_omitted_fields()
     {
-        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges("pinned", null, null), Token)).ReturnsAsync(Home);
+        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges("pinned", null, null), FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
-        var replaced = await service.ReplaceAsync(Scope, Id, new FolderInput(FieldValue.Of("pinned"), FieldValue.Missing, FieldValue.Missing), Token);
+        var replaced = await service.ReplaceAsync(Scope, Id, new FolderInput(FieldValue.Of("pinned"), FieldValue.Missing, FieldValue.Missing), FolderPrecondition.None, Token);
 
         Assert.That(replaced, Is.EqualTo(Home));
     }
@@ -88,9 +88,9 @@ public sealed class PersistedFolderServiceTests
     [Test]
     public async Task Update_passes_only_the_sent_fields()
     {
-        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, "Root/Other"), Token)).ReturnsAsync(Home);
+        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, "Root/Other"), FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
-        var updated = await service.UpdateAsync(Scope, Id, new FolderInput(FieldValue.Missing, FieldValue.Missing, FieldValue.Of("Root/Other")), Token);
+        var updated = await service.UpdateAsync(Scope, Id, new FolderInput(FieldValue.Missing, FieldValue.Missing, FieldValue.Of("Root/Other")), FolderPrecondition.None, Token);
 
         Assert.That(updated, Is.EqualTo(Home));
     }
@@ -98,9 +98,9 @@ public sealed class PersistedFolderServiceTests
     [Test]
     public async Task Update_with_an_empty_body_still_writes_so_updated_at_moves()
     {
-        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, null), Token)).ReturnsAsync(Home);
+        repository.Setup(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, null), FolderPrecondition.None, Token)).ReturnsAsync(Home);
 
-        Assert.That(await service.UpdateAsync(Scope, Id, FolderInput.Empty, Token), Is.EqualTo(Home));
+        Assert.That(await service.UpdateAsync(Scope, Id, FolderInput.Empty, FolderPrecondition.None, Token), Is.EqualTo(Home));
     }
 
     [Test]
@@ -110,14 +110,14 @@ public sealed class PersistedFolderServiceTests
 
         await Change(replace, input);
 
-        repository.Verify(r => r.UpdateAsync(Scope, Id, It.IsAny<FolderChanges>(), Token), Times.Once);
+        repository.Verify(r => r.UpdateAsync(Scope, Id, It.IsAny<FolderChanges>(), FolderPrecondition.None, Token), Times.Once);
         repository.Verify(r => r.GetAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Test]
     public async Task Valid_change_of_an_unknown_folder_returns_null([Values] bool replace)
     {
-        repository.Setup(r => r.UpdateAsync(Scope, Id, It.IsAny<FolderChanges>(), Token)).ReturnsAsync((Folder?)null);
+        repository.Setup(r => r.UpdateAsync(Scope, Id, It.IsAny<FolderChanges>(), FolderPrecondition.None, Token)).ReturnsAsync((Folder?)null);
 
         Assert.That(await Change(replace, new FolderInput(FieldValue.Of("home"), FieldValue.Missing, FieldValue.Missing)), Is.Null);
     }
@@ -131,7 +131,7 @@ public sealed class PersistedFolderServiceTests
 
         Assert.That(changed, Is.Null);
         repository.Verify(r => r.GetAsync(Scope, Id, Token), Times.Once);
-        repository.Verify(r => r.UpdateAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<FolderChanges>(), It.IsAny<CancellationToken>()), Times.Never);
+        repository.Verify(r => r.UpdateAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<FolderChanges>(), It.IsAny<FolderPrecondition>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Test]
@@ -143,17 +143,60 @@ public sealed class PersistedFolderServiceTests
         Assert.That(
             () => Change(replace, input),
             Throws.TypeOf<FolderValidationException>().With.Property(nameof(FolderValidationException.Code)).EqualTo("blank"));
-        repository.Verify(r => r.UpdateAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<FolderChanges>(), It.IsAny<CancellationToken>()), Times.Never);
+        repository.Verify(r => r.UpdateAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<FolderChanges>(), It.IsAny<FolderPrecondition>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Test]
     public async Task Delete_passes_the_repository_answer_through([Values] bool deleted)
     {
-        repository.Setup(r => r.DeleteAsync(Scope, Id, Token)).ReturnsAsync(deleted);
+        repository.Setup(r => r.DeleteAsync(Scope, Id, FolderPrecondition.None, Token)).ReturnsAsync(deleted);
 
-        Assert.That(await service.DeleteAsync(Scope, Id, Token), Is.EqualTo(deleted));
+        Assert.That(await service.DeleteAsync(Scope, Id, FolderPrecondition.None, Token), Is.EqualTo(deleted));
+    }
+
+    [Test]
+    public async Task Unconditional_write_that_touches_nothing_is_not_found_without_a_lookup([Values] bool delete)
+    {
+        var outcome = delete
+            ? await service.DeleteAsync(Scope, Id, FolderPrecondition.None, Token)
+            : await service.UpdateAsync(Scope, Id, FolderInput.Empty, FolderPrecondition.None, Token) is not null;
+
+        Assert.That(outcome, Is.False);
+        repository.Verify(r => r.GetAsync(It.IsAny<FolderScope>(), It.IsAny<Guid>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public void Conditional_write_that_touches_nothing_on_an_existing_folder_is_a_failed_precondition([Values] bool delete)
+    {
+        var stale = FolderPrecondition.UpdatedAtOneOf([Home.UpdatedAt.AddSeconds(-1)]);
+        repository.Setup(r => r.GetAsync(Scope, Id, Token)).ReturnsAsync(Home);
+
+        Assert.That(
+            () => delete ? (Task)service.DeleteAsync(Scope, Id, stale, Token) : service.UpdateAsync(Scope, Id, FolderInput.Empty, stale, Token),
+            Throws.TypeOf<FolderPreconditionFailedException>());
+        if (delete)
+        {
+            repository.Verify(r => r.DeleteAsync(Scope, Id, stale, Token), Times.Once);
+        }
+        else
+        {
+            repository.Verify(r => r.UpdateAsync(Scope, Id, new FolderChanges(null, null, null), stale, Token), Times.Once);
+        }
+    }
+
+    [Test]
+    public async Task Conditional_write_of_a_missing_folder_is_not_found([Values] bool delete)
+    {
+        var condition = FolderPrecondition.UpdatedAtOneOf([Home.UpdatedAt]);
+        repository.Setup(r => r.GetAsync(Scope, Id, Token)).ReturnsAsync((Folder?)null);
+
+        var outcome = delete
+            ? await service.DeleteAsync(Scope, Id, condition, Token)
+            : await service.UpdateAsync(Scope, Id, FolderInput.Empty, condition, Token) is not null;
+
+        Assert.That(outcome, Is.False);
     }
 
     private Task<Folder?> Change(bool replace, FolderInput input) =>
-        replace ? service.ReplaceAsync(Scope, Id, input, Token) : service.UpdateAsync(Scope, Id, input, Token);
+        replace ? service.ReplaceAsync(Scope, Id, input, FolderPrecondition.None, Token) : service.UpdateAsync(Scope, Id, input, FolderPrecondition.None, Token);
 }
