@@ -22,6 +22,8 @@ using PersistedFolder.Api.OpenApi;
 using PersistedFolder.Api.Pagination;
 using PersistedFolder.Api.RateLimiting;
 using PersistedFolder.Api.Routing;
+using PersistedFolder.Api.Shutdown;
+using PersistedFolder.Api.Contention;
 using PersistedFolder.Core;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Data;
@@ -131,6 +133,12 @@ public static class DependencyInjection
         services.AddSingleton<DatabaseReadyCheck>();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
         services.AddPersistedFolderOpenApi();
+
+        // Issue 11: the drain on shutdown, the per-user bound on database operations, the pool warm-up.
+        services.AddShutdownDrain(section.GetSection("Shutdown"));
+        services.AddUserConcurrencyLimits(section.GetSection("Contention"));
+        services.AddHostedService<PoolWarmUp>();
+        services.Configure<KeyUsageOptions>(section.GetSection("KeyUsage"));
         return services;
     }
 
@@ -141,6 +149,8 @@ public static class DependencyInjection
         {
             app.UseMiddleware<RequestLogMiddleware>();
         }
+
+        app.UseShutdownDrain();
 
         app.Use((context, next) =>
         {

@@ -28,6 +28,7 @@ public static class DependencyInjection
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.BuildConnectionString()).Build());
+        services.AddSingleton<DatabaseConnections>();
         services.AddSingleton<Migrator>();
         services.AddAutoMapper(cfg => cfg.AddProfile<FolderRowProfile>());
         services.AddSingleton<IPersistedFolderRepository, FolderRepository>();

@@ -21,6 +21,7 @@ namespace PersistedFolder.Api.Controllers;
 [ApiController]
 [Authorize(Policy = PersistedFolderAuthorization.Policy)]
 [ServiceFilter<ProjectAccessFilter>]
+[ServiceFilter<Contention.UserConcurrencyFilter>]
 [ParsesOwnBody]
 [RequiresJsonAccept]
 [ApiJsonResult]

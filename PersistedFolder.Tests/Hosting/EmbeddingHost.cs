@@ -67,6 +67,7 @@ public sealed class EmbeddingHost(Action<IServiceCollection>? configureServices 
         builder.WebHost.UseTestServer();
         builder.WebHost.UseSetting("ConnectionStrings:PersistedFolder", IntegrationDatabase.RequireConnectionString());
         builder.WebHost.UseSetting("PersistedFolder:Schema", IntegrationDatabase.Schema);
+        builder.WebHost.UseSetting("PersistedFolder:Shutdown:DrainPeriod", "00:00:00");
         builder.Logging.ClearProviders();
 
         // The host as it was before embedding: its own authentication (its default scheme) and MVC.

@@ -32,7 +32,7 @@ public sealed class PersonalApiKeyHandlerTests
         store.Setup(s => s.FindActiveAsync(PersonalApiKeys.SecureValue(Valid), It.IsAny<CancellationToken>())).ReturnsAsync(Stored);
         var schemeOptions = new Mock<IOptionsMonitor<AuthenticationSchemeOptions>>();
         schemeOptions.Setup(o => o.Get(It.IsAny<string>())).Returns(new AuthenticationSchemeOptions());
-        usage = new KeyUsageRecorder(store.Object, TimeProvider.System, NullLogger<KeyUsageRecorder>.Instance);
+        usage = new KeyUsageRecorder(store.Object, TimeProvider.System, Options.Create(new KeyUsageOptions()), NullLogger<KeyUsageRecorder>.Instance);
         handler = new PersonalApiKeyHandler(
             schemeOptions.Object,
             NullLoggerFactory.Instance,
