@@ -173,6 +173,7 @@ public static class DependencyInjection
         // included) become the API's error bodies; a host's own endpoints keep the host's handling.
         app.UseWhen(context => FolderEndpoints.Is(context.GetEndpoint()), folders => folders.UseExceptionHandler());
         app.Use(ReportApiVersionsOnEveryAnswer);
+        app.UseKeyConcurrencyLimits();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -22,21 +22,23 @@ public sealed class UserConcurrencyOptions
 }
 
 /// <summary>
-/// The per-user bound: a <see cref="ConcurrencyLimiter"/> per folder user, so that one user's burst
-/// on a hot or locked row holds at most <see cref="UserConcurrencyOptions.MaxConcurrentPerUser"/>
-/// pooled connections and everyone else keeps the rest. Partitions live while a user has operations
-/// running or queued and are dropped about 10 s after (the partitioned limiter's idle rule), so the
-/// state follows the users active now, not every user ever seen.
+/// The bound: a <see cref="ConcurrencyLimiter"/> per personal API key (for the whole request, its
+/// key lookup and access check included) and per folder user (for the folder operation, whatever
+/// authenticated it), so that one key's or user's burst on a hot or locked row holds at most
+/// <see cref="UserConcurrencyOptions.MaxConcurrentPerUser"/> pooled connections and everyone else
+/// keeps the rest. Partitions live while they have operations running or queued and are dropped
+/// about 10 s after (the partitioned limiter's idle rule), so the state follows who is active now,
+/// not every key ever seen.
 /// </summary>
 public sealed class UserConcurrencyLimiter : IDisposable
 {
-    private readonly PartitionedRateLimiter<long> limiter;
+    private readonly PartitionedRateLimiter<string> limiter;
 
     public UserConcurrencyLimiter(IOptions<UserConcurrencyOptions> options)
     {
         Options = options.Value;
         var configured = Options;
-        limiter = PartitionedRateLimiter.Create<long, long>(userId => RateLimitPartition.GetConcurrencyLimiter(userId, _ => new ConcurrencyLimiterOptions
+        limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions
         {
             PermitLimit = configured.MaxConcurrentPerUser,
             QueueLimit = configured.QueueLimitPerUser,
@@ -46,10 +48,16 @@ public sealed class UserConcurrencyLimiter : IDisposable
 
     public UserConcurrencyOptions Options { get; }
 
-    /// <summary>A lease for one operation of <paramref name="userId"/>, or null when refused (queue full or the wait ran out).</summary>
-    public async ValueTask<RateLimitLease?> AcquireAsync(long userId, CancellationToken requestAborted)
+    /// <summary>The partition of a folder user.</summary>
+    public static string ForUser(long userId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"u:{userId}");
+
+    /// <summary>The partition of a presented key: its stored form, never the key itself.</summary>
+    public static string ForKey(string key) => "k:" + Core.Keys.PersonalApiKeys.SecureValue(key);
+
+    /// <summary>A lease for one operation of <paramref name="partition"/>, or null when refused (queue full or the wait ran out).</summary>
+    public async ValueTask<RateLimitLease?> AcquireAsync(string partition, CancellationToken requestAborted)
     {
-        var lease = limiter.AttemptAcquire(userId);
+        var lease = limiter.AttemptAcquire(partition);
         if (lease.IsAcquired)
         {
             return lease;
@@ -60,7 +68,7 @@ public sealed class UserConcurrencyLimiter : IDisposable
         wait.CancelAfter(Options.QueueWaitMilliseconds);
         try
         {
-            lease = await limiter.AcquireAsync(userId, 1, wait.Token);
+            lease = await limiter.AcquireAsync(partition, 1, wait.Token);
         }
         catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
         {
@@ -92,7 +100,7 @@ public sealed class UserConcurrencyFilter(UserConcurrencyLimiter limiter) : IAsy
             return;
         }
 
-        using var lease = await limiter.AcquireAsync(scope.UserId, http.RequestAborted);
+        using var lease = await limiter.AcquireAsync(UserConcurrencyLimiter.ForUser(scope.UserId), http.RequestAborted);
         if (lease is null)
         {
             context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
@@ -103,8 +111,42 @@ public sealed class UserConcurrencyFilter(UserConcurrencyLimiter limiter) : IAsy
     }
 }
 
+/// <summary>
+/// The per-key bound around the whole folder request, before authentication: a key sent as
+/// <c>Authorization: Bearer</c> or in the query string (a body key is only known once the body is
+/// read; its operations are still bounded per user by <see cref="UserConcurrencyFilter"/>).
+/// </summary>
+public sealed class KeyConcurrencyMiddleware(RequestDelegate next, UserConcurrencyLimiter limiter)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!limiter.Options.Enabled || !Controllers.FolderEndpoints.Is(context.GetEndpoint()) || PresentedKey(context.Request) is not { } key)
+        {
+            await next(context);
+            return;
+        }
+
+        using var lease = await limiter.AcquireAsync(UserConcurrencyLimiter.ForKey(key), context.RequestAborted);
+        if (lease is null)
+        {
+            await ApiProblemWriter.WriteAsync(context, ApiProblems.Throttled(1));
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static string? PresentedKey(HttpRequest request) =>
+        request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer ", StringComparison.Ordinal) && header.Length > 7
+            ? header[7..].Trim()
+            : request.Query[Authentication.PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery] ? fromQuery : null;
+}
+
 public static class UserConcurrencyLimitsExtensions
 {
+    /// <summary>After routing (to know the endpoint), before authentication (the key lookup is a database operation too).</summary>
+    public static IApplicationBuilder UseKeyConcurrencyLimits(this IApplicationBuilder app) => app.UseMiddleware<KeyConcurrencyMiddleware>();
+
     public static IServiceCollection AddUserConcurrencyLimits(this IServiceCollection services, IConfiguration section)
     {
         services.Configure<UserConcurrencyOptions>(section);
