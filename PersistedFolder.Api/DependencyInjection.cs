@@ -187,7 +187,7 @@ public static class DependencyInjection
     {
         endpoints.MapControllers();
         endpoints.MapHealthChecks("/_health", new() { Predicate = _ => false });
-        endpoints.MapHealthChecks("/_readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapHealthChecks(ShutdownDrain.ReadinessPath, new() { Predicate = check => check.Tags.Contains("ready") });
         endpoints.MapPersistedFolderOpenApi();
         endpoints.MapFallback("/api/{**path}", context => ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound));
         return endpoints;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace PersistedFolder.Api.Shutdown;
@@ -14,7 +13,7 @@ public sealed class ShutdownDrainOptions
 }
 
 /// <summary>
-/// The drain: from the moment the application is told to stop, <c>/_readyz</c> answers 503 and every
+/// The drain (<c>PersistedFolder:Shutdown</c>): from the moment the application is told to stop, <c>/_readyz</c> answers 503 and every
 /// HTTP/1.x response says <c>Connection: close</c>, while requests are still served for
 /// <see cref="ShutdownDrainOptions.DrainPeriod"/>; only then do the other services (Kestrel among
 /// them) stop, and Kestrel lets in-flight requests finish. A lifecycle service's StoppingAsync runs
@@ -22,8 +21,11 @@ public sealed class ShutdownDrainOptions
 /// application this delays the host's listener too, by the same configurable period, and nothing else.
 /// </summary>
 public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<ShutdownDrainOptions> options, ILogger<ShutdownDrain> logger)
-    : IHostedLifecycleService, IHealthCheck
+    : IHostedLifecycleService
 {
+    /// <summary>The readiness endpoint (mapped by <c>MapPersistedFolders</c>).</summary>
+    public const string ReadinessPath = "/_readyz";
+
     private CancellationTokenRegistration stopping;
     private volatile bool draining;
 
@@ -69,15 +71,20 @@ public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<Sh
         return Task.CompletedTask;
     }
 
-    /// <summary>Part of <c>/_readyz</c>: not ready once stopping.</summary>
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(draining ? HealthCheckResult.Unhealthy("Shutting down.") : HealthCheckResult.Healthy());
-
-    /// <summary>During the drain, an HTTP/1.x connection is closed after its response rather than
-    /// kept alive into the listener's close (where a request sent on it would meet a reset).</summary>
-    public Task CloseConnectionsWhileDraining(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// During the drain: <c>/_readyz</c> is 503 at once, without running the health checks (which
+    /// would ask the database and log every unhealthy answer as an error); and an HTTP/1.x
+    /// connection is closed after its response rather than kept alive into the listener's close
+    /// (where a request sent on it would meet a reset).
+    /// </summary>
+    public Task DuringTheDrain(HttpContext context, RequestDelegate next)
     {
-        if (draining && context.Request.Protocol is "HTTP/1.1" or "HTTP/1.0")
+        if (!draining)
+        {
+            return next(context);
+        }
+
+        if (context.Request.Protocol is "HTTP/1.1" or "HTTP/1.0")
         {
             // On starting: the exception handler clears the headers of the answers it rewrites.
             context.Response.OnStarting(static state =>
@@ -85,6 +92,15 @@ public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<Sh
                 ((HttpResponse)state).Headers.Connection = "close";
                 return Task.CompletedTask;
             }, context.Response);
+        }
+
+        if (context.Request.Path.Equals(ReadinessPath, StringComparison.Ordinal) && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+        {
+            // As the health check endpoint answers an unhealthy result.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "text/plain";
+            context.Response.Headers.CacheControl = "no-store, no-cache";
+            return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("Unhealthy", context.RequestAborted);
         }
 
         return next(context);
@@ -98,13 +114,12 @@ public static class ShutdownDrainExtensions
         services.Configure<ShutdownDrainOptions>(section);
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
-        services.AddHealthChecks().AddCheck<ShutdownDrain>("persisted_folder_shutdown", tags: ["ready"]);
         return services;
     }
 
     public static IApplicationBuilder UseShutdownDrain(this IApplicationBuilder app)
     {
         var drain = app.ApplicationServices.GetRequiredService<ShutdownDrain>();
-        return app.Use(drain.CloseConnectionsWhileDraining);
+        return app.Use(drain.DuringTheDrain);
     }
 }
