@@ -1,15 +1,9 @@
-using System.Net;
-using Asp.Versioning;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.AspNetCore.Mvc;
+using AutoMapper;
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using Microsoft.AspNetCore.Mvc.ModelBinding.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Binding;
 using PersistedFolder.Api.Contention;
@@ -17,8 +11,6 @@ using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Controllers;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.Health;
-using PersistedFolder.Api.Json;
-using PersistedFolder.Api.Logging;
 using PersistedFolder.Api.OpenApi;
 using PersistedFolder.Api.Pagination;
 using PersistedFolder.Api.RateLimiting;
@@ -30,10 +22,34 @@ using PersistedFolder.Data;
 
 namespace PersistedFolder.Api;
 
+/// <summary>Names the folder API registers under.</summary>
+public static class PersistedFolderApi
+{
+    /// <summary>The key of the API's own AutoMapper <c>IMapper</c>.</summary>
+    public const string ServiceKey = "PersistedFolder.Api";
+
+    /// <summary>The tag of the API's health checks (<c>/_readyz</c> runs these).</summary>
+    public const string HealthTag = "persisted_folder";
+
+    /// <summary>The name of the API's database health check.</summary>
+    public const string DatabaseHealthCheck = "persisted_folder_database";
+
+    /// <summary>Unhealthy from the moment the application is told to stop (the drain).</summary>
+    public const string ShutdownHealthCheck = "persisted_folder_shutdown";
+}
+
+/// <summary>
+/// The folder API in an application: one services call and one endpoints call. Everything it does to
+/// a request is attached to its own endpoints (<see cref="PersistedFolderControllerBase"/> and what
+/// <see cref="MapPersistedFolders"/> maps); it registers nothing host-wide that a host may have too
+/// (no authentication scheme, no rate limiter, no API versioning of other controllers, no problem
+/// details, no forwarded-header or CORS settings) and replaces nothing of the host's, so the order
+/// of registration does not matter.
+/// </summary>
 public static class DependencyInjection
 {
     /// <summary>Everything: the domain, PostgreSQL storage and the HTTP API. A host application may
-    /// <paramref name="configure"/> the API, e.g. add its own authentication scheme.</summary>
+    /// <paramref name="configure"/> the API, e.g. honour its own authentication schemes.</summary>
     public static IServiceCollection AddPersistedFolders(
         this IServiceCollection services, IConfiguration configuration, Action<PersistedFolderApiOptions>? configure = null) =>
         services
@@ -45,188 +61,97 @@ public static class DependencyInjection
     public static IServiceCollection AddPersistedFolderApi(
         this IServiceCollection services, IConfiguration configuration, Action<PersistedFolderApiOptions>? configure = null)
     {
-        var section = configuration.GetSection(PersistedFolderApiOptions.Section);
-        services.Configure<PersistedFolderApiOptions>(section);
+        var api = services.AddOptions<PersistedFolderApiOptions>().BindConfiguration(PersistedFolderApiOptions.Section);
         if (configure is not null)
         {
-            services.Configure(configure);
+            api.Configure(configure);
         }
 
-        services.Configure<RequestBodyOptions>(section);
-        services.Configure<PaginationOptions>(section.GetSection("Pagination"));
+        services.AddOptions<RequestBodyOptions>().BindConfiguration(PersistedFolderApiOptions.Section).ValidateOnStart();
+        services.AddOptions<PaginationOptions>().BindConfiguration($"{PersistedFolderApiOptions.Section}:Pagination").ValidateOnStart();
+        services.AddOptions<KeyRateLimitOptions>().BindConfiguration($"{PersistedFolderApiOptions.Section}:RateLimits").ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<RequestBodyReader>();
-        services.AddSingleton<LimitOffsetPaginator>();
-        services.AddSingleton<ProjectAccessFilter>();
-        services.AddSingleton<KeyUsageRecorder>();
+        services.TryAddSingleton<RequestBodyReader>();
+        services.TryAddSingleton<LimitOffsetPaginator>();
+        services.TryAddSingleton<FolderAuthenticator>();
+        services.TryAddSingleton<KeyRateLimiter.SharedRateLimitStore>();
+        services.TryAddSingleton<KeyRateLimiter>();
+        services.TryAddSingleton<ApiExceptionHandler>();
+        services.TryAddSingleton<FolderRequestFilter>();
+        services.TryAddSingleton<KeyUsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
-        if (section.GetValue(nameof(PersistedFolderApiOptions.MigrateOnStartup), true))
+        if (configuration.GetValue($"{PersistedFolderApiOptions.Section}:{nameof(PersistedFolderApiOptions.MigrateOnStartup)}", true))
         {
             services.AddHostedService<MigrationHostedService>();
         }
 
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, PersonalApiKeyHandler>(PersonalApiKeyDefaults.AuthenticationScheme, null);
-        services.AddAuthorization();
-        services.AddOptions<AuthorizationOptions>().Configure<IOptions<PersistedFolderApiOptions>>((authorization, api) =>
-            authorization.AddPolicy(PersistedFolderAuthorization.Policy, policy => policy
-                .AddAuthenticationSchemes([.. api.Value.AuthenticationSchemes])
-                .RequireAuthenticatedUser()));
-        services.Replace(ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, PersistedFolderAuthorizationResultHandler>());
+        // The API's own mapper, keyed: a host's AutoMapper configuration neither sees nor validates our maps.
+        services.TryAddKeyedSingleton<IMapper>(PersistedFolderApi.ServiceKey, (_, _) =>
+            new MapperConfiguration(cfg => cfg.AddProfile<FolderDtoProfile>()).CreateMapper());
 
+        // Matches only the folder endpoints (case-sensitive literals, as PostHog's URLs are).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, CaseSensitiveFolderRoutes>());
 
-        // Hosting's "Request starting/finished" events carry the query string, where a
-        // personal_api_key may travel: keep them out of every log whatever the configuration.
-        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
-
-        // Only for the folder endpoints: a host's own endpoints keep the host's exception handling.
-        services.AddSingleton<ApiExceptionHandler>();
-        services.AddExceptionHandler<FolderExceptionHandler>();
-        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ApiProblemDetailsWriter>());
-        services.AddProblemDetails();
-
         services.AddControllers(options =>
-            {
                 // FolderInput is validated by the domain rules, not by MVC's validator.
-                options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(FolderInput)));
-            })
-            .AddApplicationPart(typeof(PersistedFolderControllerBase).Assembly)
-            .ConfigureApiBehaviorOptions(options =>
-            {
-                // Folder bodies bind without model errors (see FolderInputBinder); any other model
-                // error on a folder endpoint is still answered in the API's shape.
-                var fallback = options.InvalidModelStateResponseFactory;
-                options.InvalidModelStateResponseFactory = context =>
-                    FolderEndpoints.IsAction(context.ActionDescriptor)
-                        ? new ApiProblemResult(FirstProblem(context.ModelState))
-                        : fallback(context);
-            });
+                options.ModelMetadataDetailsProviders.Add(new SuppressChildValidationMetadataProvider(typeof(FolderInput))))
+            .AddApplicationPart(typeof(PersistedFolderControllerBase).Assembly);
 
-        services.AddApiVersioning(options =>
-            {
-                options.DefaultApiVersion = new ApiVersion(1, 0);
-                options.AssumeDefaultVersionWhenUnspecified = true;
-                options.ReportApiVersions = true;
-                options.ApiVersionReader = ApiVersionReader.Combine(
-                    new QueryStringApiVersionReader("api-version"),
-                    new HeaderApiVersionReader("X-Api-Version"));
-            })
-            .AddMvc()
-            .AddApiExplorer();
-
-        services.AddKeyRateLimits(section.GetSection("RateLimits"));
-        services.Configure<ForwardedHeadersOptions>(options =>
-        {
-            // X-Forwarded-Proto/-Host shape the absolute pagination links: honour them only from
-            // the proxies configured under ForwardedHeaders:KnownProxies, never by default.
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
-            options.KnownProxies.Clear();
-            options.KnownIPNetworks.Clear();
-            foreach (var proxy in KnownProxies(configuration))
-            {
-                options.KnownProxies.Add(proxy);
-            }
-        });
-        services.AddAutoMapper(cfg => cfg.AddProfile<FolderDtoProfile>());
         // A singleton, so that it remembers migrations it has seen applied.
-        services.AddSingleton<DatabaseReadyCheck>();
-        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: ["ready"]);
+        services.TryAddSingleton<DatabaseReadyCheck>();
+        services.AddHealthChecks().AddCheck<DatabaseReadyCheck>(PersistedFolderApi.DatabaseHealthCheck, tags: [PersistedFolderApi.HealthTag]);
         services.AddPersistedFolderOpenApi();
 
-        // Issue 11: the drain on shutdown, the per-user bound on database operations, the pool warm-up.
-        services.AddShutdownDrain(section.GetSection("Shutdown"));
-        services.AddUserConcurrencyLimits(section.GetSection("Contention"));
+        // Issue 11: the drain on shutdown (readiness and Connection: close), the per-key and per-user
+        // bound on database operations, the pool warm-up, the expiring key-usage memo.
+        services.AddShutdownDrain($"{PersistedFolderApiOptions.Section}:Shutdown");
+        services.AddHealthChecks().AddCheck<ShutdownDrain>(PersistedFolderApi.ShutdownHealthCheck, tags: [PersistedFolderApi.HealthTag]);
+        services.AddUserConcurrencyLimits($"{PersistedFolderApiOptions.Section}:Contention");
         services.AddHostedService<PoolWarmUp>();
-        services.Configure<KeyUsageOptions>(section.GetSection("KeyUsage"));
+        services.AddOptions<KeyUsageOptions>().BindConfiguration($"{PersistedFolderApiOptions.Section}:KeyUsage");
         return services;
     }
 
-    /// <summary>The middleware the folder endpoints need, in order.</summary>
-    public static IApplicationBuilder UsePersistedFolders(this IApplicationBuilder app)
-    {
-        if (app.ApplicationServices.GetRequiredService<IConfiguration>().GetValue("PersistedFolder:RequestLogging", true))
-        {
-            app.UseMiddleware<RequestLogMiddleware>();
-        }
-
-        app.UseShutdownDrain();
-
-        app.Use((context, next) =>
-        {
-            // On every response, including those the exception handler rewrites (it clears headers).
-            context.Response.OnStarting(static state =>
-            {
-                ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
-                return Task.CompletedTask;
-            }, context.Response);
-            return next(context);
-        });
-        if (KnownProxies(app.ApplicationServices.GetRequiredService<IConfiguration>()).Any())
-        {
-            app.UseForwardedHeaders();
-        }
-
-        app.UseRouting();
-
-        // After routing, to know the endpoint: the folder endpoints' exceptions (their authentication's
-        // included) become the API's error bodies; a host's own endpoints keep the host's handling.
-        app.UseWhen(context => FolderEndpoints.Is(context.GetEndpoint()), folders => folders.UseExceptionHandler());
-        app.Use(ReportApiVersionsOnEveryAnswer);
-        app.UseKeyConcurrencyLimits();
-        app.UseAuthentication();
-        app.UseAuthorization();
-
-        // After authentication, so requests are counted against the key that made them.
-        app.UseRateLimiter();
-        return app;
-    }
-
-    /// <summary>The folder controllers, <c>/_health</c>, <c>/_readyz</c> and the API's 404 for unknown paths.</summary>
+    /// <summary>
+    /// The folder controllers, the OpenAPI document (<c>/api/schema/</c>) and reference (<c>/api/docs/</c>),
+    /// and the API's 404 ("Endpoint not found.") for unknown paths under the folder routes' own prefixes.
+    /// Nothing is needed in the host's pipeline.
+    /// </summary>
     public static IEndpointRouteBuilder MapPersistedFolders(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapControllers();
-        endpoints.MapHealthChecks("/_health", new() { Predicate = _ => false });
-        endpoints.MapHealthChecks(ShutdownDrain.ReadinessPath, new() { Predicate = check => check.Tags.Contains("ready") });
         endpoints.MapPersistedFolderOpenApi();
-        endpoints.MapFallback("/api/{**path}", context => ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound));
+        foreach (var prefix in FolderRoutePrefixes(endpoints.ServiceProvider))
+        {
+            endpoints.MapFallback($"{prefix}/{{**path}}", EndpointNotFound);
+        }
+
         return endpoints;
     }
 
-    /// <summary>
-    /// Asp.Versioning reports <c>api-supported-versions</c> from an action filter; answers cut short
-    /// before the action (401, 403, 404 project, 406) would go without it. This reports it on
-    /// every answer of a versioned endpoint, once.
-    /// </summary>
-    private static Task ReportApiVersionsOnEveryAnswer(HttpContext context, RequestDelegate next)
+    /// <summary><c>GET /_health</c> (process up) and <c>GET /_readyz</c> (database reachable and migrated).</summary>
+    public static IEndpointRouteBuilder MapPersistedFolderHealthChecks(
+        this IEndpointRouteBuilder endpoints, string health = "/_health", string ready = "/_readyz")
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiVersionMetadata>() is { } metadata)
-        {
-            context.Response.OnStarting(() =>
-            {
-                if (!context.Response.Headers.ContainsKey("api-supported-versions"))
-                {
-                    context.RequestServices.GetRequiredService<IReportApiVersions>()
-                        .Report(context.Response, metadata.Map(ApiVersionMapping.Explicit | ApiVersionMapping.Implicit));
-                }
-
-                return Task.CompletedTask;
-            });
-        }
-
-        return next(context);
+        endpoints.MapHealthChecks(health, new() { Predicate = _ => false });
+        endpoints.MapHealthChecks(ready, new() { Predicate = check => check.Tags.Contains(PersistedFolderApi.HealthTag) });
+        return endpoints;
     }
 
-    private static IEnumerable<IPAddress> KnownProxies(IConfiguration configuration) =>
-        (configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? []).Select(IPAddress.Parse);
-
-    private static ApiProblem FirstProblem(ModelStateDictionary modelState)
+    internal static Task EndpointNotFound(HttpContext context)
     {
-        var (field, entry) = modelState.First(pair => pair.Value is { Errors.Count: > 0 });
-        var error = entry!.Errors[0];
-        return ApiProblems.Validation(
-            "invalid",
-            string.IsNullOrEmpty(error.ErrorMessage) ? "Invalid input." : error.ErrorMessage,
-            string.IsNullOrEmpty(field) ? null : field);
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        return ApiProblemWriter.WriteAsync(context, ApiProblems.EndpointNotFound);
     }
+
+    /// <summary>The collection routes of the surface controllers, e.g. <c>api/projects/{project_id}/persisted_folder</c>.</summary>
+    private static IEnumerable<string> FolderRoutePrefixes(IServiceProvider services) =>
+        services.GetRequiredService<IActionDescriptorCollectionProvider>().ActionDescriptors.Items
+            .OfType<ControllerActionDescriptor>()
+            .Where(FolderEndpoints.IsAction)
+            .Select(action => action.AttributeRouteInfo?.Template)
+            .OfType<string>()
+            .Where(template => !template.Contains("{id}", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal);
 }

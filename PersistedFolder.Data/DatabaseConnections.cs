@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace PersistedFolder.Data;
@@ -15,8 +17,11 @@ public sealed class DatabaseBusyException(string message, Exception? inner = nul
 /// <see cref="DatabaseBusyException"/> while a slow connect still gets the whole connect timeout,
 /// and neither is mistaken for the other.
 /// </summary>
-public sealed class DatabaseConnections(NpgsqlDataSource dataSource, PersistedFolderDataOptions options)
+public sealed class DatabaseConnections(
+    [FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource, IOptions<PersistedFolderDataOptions> configured)
 {
+    private readonly PersistedFolderDataOptions options = configured.Value;
+
     private readonly int maxPoolSize = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize;
 
     // Connections handed out here and not yet closed (Npgsql keeps its pool statistics internal).

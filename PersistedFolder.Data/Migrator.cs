@@ -1,13 +1,17 @@
 using System.Reflection;
 using DbUp;
 using DbUp.Engine.Output;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace PersistedFolder.Data;
 
 /// <summary>Applies the embedded, date-prefixed SQL scripts with DbUp.</summary>
-public sealed class Migrator(NpgsqlDataSource dataSource, PersistedFolderDataOptions options)
+public sealed class Migrator([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource, IOptions<PersistedFolderDataOptions> configured)
 {
+    private readonly PersistedFolderDataOptions options = configured.Value;
+
     // One migrator at a time across processes (service instances, admin commands).
     private const long AdvisoryLockKey = 0x5046_4D49_4752; // "PFMIGR"
     private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(200);

@@ -2,11 +2,20 @@ using System.Text.RegularExpressions;
 
 namespace PersistedFolder.Data;
 
-/// <summary>Where the tables live. Bound from <c>ConnectionStrings:PersistedFolder</c> and <c>PersistedFolder:Schema</c>.</summary>
+/// <summary>Where the tables live and how to reach them: <c>ConnectionStrings:PersistedFolder</c>,
+/// <c>PersistedFolder:Schema</c> and the <c>PersistedFolder:Database</c> section.</summary>
 public sealed partial class PersistedFolderDataOptions
 {
     public const string ConnectionStringName = "PersistedFolder";
     public const string DefaultSchema = "persisted_folder";
+    public const string Section = "PersistedFolder:Database";
+    public const string SchemaKey = "PersistedFolder:Schema";
+
+    /// <summary>The key of the API's own <see cref="Npgsql.NpgsqlDataSource"/> in the container.</summary>
+    public const string ServiceKey = "PersistedFolder";
+
+    /// <summary>The key of the data layer's own AutoMapper <c>IMapper</c>.</summary>
+    public const string MapperKey = "PersistedFolder.Data";
 
     public string ConnectionString { get; set; } = string.Empty;
 
@@ -76,24 +85,22 @@ public sealed partial class PersistedFolderDataOptions
         return builder.ConnectionString;
     }
 
-    public void Validate()
+    /// <summary>What is wrong with these options, or null.</summary>
+    public string? Validate() =>
+        string.IsNullOrWhiteSpace(ConnectionString)
+            ? $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName})."
+            : !SchemaName().IsMatch(Schema)
+                ? $"{SchemaKey} '{Schema}' is not a plain lower-case identifier."
+                : LockTimeoutMilliseconds < 0 || PoolWaitMilliseconds < 1 || MinPoolSize < 0
+                    ? "PersistedFolder:Database: LockTimeoutMilliseconds must be >= 0, PoolWaitMilliseconds >= 1 and MinPoolSize >= 0."
+                    : null;
+
+    internal sealed class Validator : Microsoft.Extensions.Options.IValidateOptions<PersistedFolderDataOptions>
     {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            throw new InvalidOperationException(
-                $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName}).");
-        }
-
-        if (LockTimeoutMilliseconds < 0 || PoolWaitMilliseconds < 1 || MinPoolSize < 0)
-        {
-            throw new InvalidOperationException(
-                "PersistedFolder:Database: LockTimeoutMilliseconds must be >= 0, PoolWaitMilliseconds >= 1 and MinPoolSize >= 0.");
-        }
-
-        if (!SchemaName().IsMatch(Schema))
-        {
-            throw new InvalidOperationException($"PersistedFolder:Schema '{Schema}' is not a plain lower-case identifier.");
-        }
+        public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, PersistedFolderDataOptions options) =>
+            options.Validate() is { } failure
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failure)
+                : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
     }
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]

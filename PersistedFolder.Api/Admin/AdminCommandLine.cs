@@ -28,7 +28,16 @@ public static class AdminCommandLine
         ["revoke-personal-api-key"] = (["id"], []),
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The service's own admin commands, configured from its <c>appsettings.json</c> and environment.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, configuration: null, stdout, stderr);
+
+    /// <summary>
+    /// The admin commands from a host application's own executable, with the host's configuration
+    /// (its connection string and <c>PersistedFolder</c> settings):
+    /// <c>if (args is ["admin", .. var rest]) return await AdminCommandLine.RunAsync(rest, builder.Configuration, Console.Out, Console.Error);</c>
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IConfiguration? configuration, TextWriter stdout, TextWriter stderr)
     {
         try
         {
@@ -37,8 +46,14 @@ public static class AdminCommandLine
             {
                 Args = [],
                 ContentRootPath = AppContext.BaseDirectory,
+                // A host's configuration replaces the service's own sources.
+                DisableDefaults = configuration is not null,
             });
             builder.Logging.ClearProviders();
+            if (configuration is not null)
+            {
+                builder.Configuration.AddConfiguration(configuration);
+            }
 
             // Not on a request path: wait for a busy database rather than fail fast as the service does.
             builder.Configuration["PersistedFolder:Database:ConnectTimeoutSeconds"] ??= "30";

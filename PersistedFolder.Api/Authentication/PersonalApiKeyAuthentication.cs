@@ -1,78 +1,107 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using PersistedFolder.Api.Binding;
 using PersistedFolder.Api.Errors;
+using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Keys;
 
 namespace PersistedFolder.Api.Authentication;
 
 public static class PersonalApiKeyDefaults
 {
+    /// <summary>The authentication type of a <see cref="FolderIdentity"/> that came from a personal API key.</summary>
     public const string AuthenticationScheme = "PersonalApiKey";
+
     public const string FieldName = "personal_api_key";
 }
 
-/// <summary>Set on the request when a personal API key authenticated it: its scopes and restrictions.</summary>
-public sealed record PersonalApiKeyFeature(PersonalApiKey Key);
-
-/// <summary>Set on the request when a key was presented but is not valid: the 401 to answer.</summary>
-public sealed record PersonalApiKeyFailureFeature(ApiProblem Problem);
-
 /// <summary>
-/// Authenticates a personal API key taken from the first place that has one, and only that one:
-/// <c>Authorization: Bearer</c>, a <c>personal_api_key</c> body field, the <c>personal_api_key</c>
-/// query parameter. Only the key's hash is looked up.
+/// Who a folder request acts for. Not an ASP.NET Core authentication scheme, so that it never
+/// becomes (nor removes) a host's default scheme and never runs on a host's endpoints: the folder
+/// endpoints' request filter calls it. A personal API key is taken from the first place that has
+/// one, and only that one: <c>Authorization: Bearer</c>, a <c>personal_api_key</c> body field, the
+/// <c>personal_api_key</c> query parameter; only its hash is looked up. Without a key, the host's
+/// schemes named in <see cref="PersistedFolderApiOptions.AuthenticationSchemes"/> are asked, and
+/// their principal is mapped to a folder user by <see cref="PersistedFolderApiOptions.MapHostUser"/>.
 /// </summary>
-public sealed class PersonalApiKeyHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    IPersonalApiKeyStore store,
+public sealed class FolderAuthenticator(
+    IPersonalApiKeyStore keys,
+    IHostUserDirectory hostUsers,
     RequestBodyReader bodyReader,
-    KeyUsageRecorder usage)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    KeyUsageRecorder usage,
+    IOptions<PersistedFolderApiOptions> options)
 {
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The identity, or the 401/403 to answer.</summary>
+    public async Task<(FolderIdentity? Identity, ApiProblem? Problem)> AuthenticateAsync(HttpContext context)
     {
-        var (value, where) = await FindKeyAsync();
-        if (value is null)
+        var (value, where) = await FindKeyAsync(context);
+        if (value is not null && !MayBeHostToken(where, value))
         {
-            return AuthenticateResult.NoResult();
+            return await KeyAsync(context, value, where);
         }
 
-        var key = await store.FindActiveAsync(PersonalApiKeys.SecureValue(value), Context.RequestAborted);
+        foreach (var scheme in options.Value.AuthenticationSchemes)
+        {
+            var result = await context.AuthenticateAsync(scheme);
+            if (result is { Succeeded: true, Principal: { } principal })
+            {
+                return await HostUserAsync(principal, scheme, context.RequestAborted);
+            }
+        }
+
+        // A bearer token that no host scheme took is a personal API key after all (an invalid one).
+        return value is null ? (null, ApiProblems.NotAuthenticated) : await KeyAsync(context, value, where);
+    }
+
+    /// <summary>A bearer token that is not shaped like a personal API key may be a host's (a JWT).</summary>
+    private bool MayBeHostToken(string where, string value) =>
+        where == HeaderPlace && options.Value.AuthenticationSchemes.Count > 0 && !value.StartsWith(PersonalApiKeys.Prefix, StringComparison.Ordinal);
+
+    private async Task<(FolderIdentity?, ApiProblem?)> KeyAsync(HttpContext context, string value, string where)
+    {
+        var key = await keys.FindActiveAsync(PersonalApiKeys.SecureValue(value), context.RequestAborted);
         if (key is null)
         {
-            Context.Features.Set(new PersonalApiKeyFailureFeature(ApiProblems.InvalidKey(where)));
-            return AuthenticateResult.Fail("The personal API key is invalid.");
+            return (null, ApiProblems.InvalidKey(where));
         }
 
         usage.Record(key);
-        Context.Features.Set(new PersonalApiKeyFeature(key));
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, key.UserId.ToString(CultureInfo.InvariantCulture))], Scheme.Name);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+        return (new FolderIdentity(key.UserId, key, PersonalApiKeyDefaults.AuthenticationScheme), null);
     }
 
-    private async Task<(string? Value, string Where)> FindKeyAsync()
+    private async Task<(FolderIdentity?, ApiProblem?)> HostUserAsync(System.Security.Claims.ClaimsPrincipal principal, string scheme, CancellationToken cancellationToken)
     {
-        if (Request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer", StringComparison.Ordinal)
+        var mapped = options.Value.MapHostUser is { } map ? map(principal) : FolderUser.FromUserIdClaim(principal, options.Value.UserIdClaimType);
+        long? userId = mapped switch
+        {
+            FolderUser.ExistingUser existing => existing.UserId,
+            FolderUser.ExternalUser external => await hostUsers.LinkAsync(external.Issuer, external.Subject, external.Email, cancellationToken),
+            _ => null,
+        };
+        return userId is { } id
+            ? (new FolderIdentity(id, key: null, scheme), null)
+            : (null, ApiProblems.PermissionDenied(AccessRules.NoProjectAccess));
+    }
+
+    private const string HeaderPlace = "Authorization header";
+
+    private async Task<(string? Value, string Where)> FindKeyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer", StringComparison.Ordinal)
             && header.Length > 6 && char.IsWhiteSpace(header[6]) && header[7..].Trim() is { Length: > 0 } bearer)
         {
-            return (bearer, "Authorization header");
+            return (bearer, HeaderPlace);
         }
 
-        var body = await bodyReader.ReadAsync(Context);
+        var body = await bodyReader.ReadAsync(context);
         if (body[PersonalApiKeyDefaults.FieldName] is { Kind: Core.Folders.FieldKind.Text, Text: { Length: > 0 } fromBody })
         {
             return (fromBody, "body");
         }
 
         // The last value, as Django's QueryDict reads a repeated parameter.
-        return Request.Query[PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery]
+        return request.Query[PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery]
             ? (fromQuery, "query string")
             : (null, string.Empty);
     }

@@ -1,8 +1,5 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.Extensions.Options;
-using PersistedFolder.Api.Access;
-using PersistedFolder.Api.Errors;
 
 namespace PersistedFolder.Api.Contention;
 
@@ -54,6 +51,14 @@ public sealed class UserConcurrencyLimiter : IDisposable
     /// <summary>The partition of a presented key: its stored form, never the key itself.</summary>
     public static string ForKey(string key) => "k:" + Core.Keys.PersonalApiKeys.SecureValue(key);
 
+    /// <summary>The partition of the key a request presents in <c>Authorization: Bearer</c> or the
+    /// query string, known before its lookup (a body key is only known once the body is read: such
+    /// a request is bounded by its user, after authentication), or null.</summary>
+    public static string? PresentedKeyPartition(HttpRequest request) =>
+        request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer ", StringComparison.Ordinal) && header[7..].Trim() is { Length: > 0 } bearer
+            ? ForKey(bearer)
+            : request.Query[Authentication.PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery] ? ForKey(fromQuery) : null;
+
     /// <summary>A lease for one operation of <paramref name="partition"/>, or null when refused (queue full or the wait ran out).</summary>
     public async ValueTask<RateLimitLease?> AcquireAsync(string partition, CancellationToken requestAborted)
     {
@@ -87,71 +92,13 @@ public sealed class UserConcurrencyLimiter : IDisposable
     public void Dispose() => limiter.Dispose();
 }
 
-/// <summary>Runs a folder action within its user's bound; a refused one is a 429 <c>throttled</c>
-/// with <c>Retry-After: 1</c>, before anything is read or written.</summary>
-public sealed class UserConcurrencyFilter(UserConcurrencyLimiter limiter) : IAsyncActionFilter
-{
-    public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
-    {
-        var http = context.HttpContext;
-        if (!limiter.Options.Enabled || http.Features.Get<ProjectScopeFeature>() is not { } scope)
-        {
-            await next();
-            return;
-        }
-
-        using var lease = await limiter.AcquireAsync(UserConcurrencyLimiter.ForUser(scope.UserId), http.RequestAborted);
-        if (lease is null)
-        {
-            context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
-            return;
-        }
-
-        await next();
-    }
-}
-
-/// <summary>
-/// The per-key bound around the whole folder request, before authentication: a key sent as
-/// <c>Authorization: Bearer</c> or in the query string (a body key is only known once the body is
-/// read; its operations are still bounded per user by <see cref="UserConcurrencyFilter"/>).
-/// </summary>
-public sealed class KeyConcurrencyMiddleware(RequestDelegate next, UserConcurrencyLimiter limiter)
-{
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (!limiter.Options.Enabled || !Controllers.FolderEndpoints.Is(context.GetEndpoint()) || PresentedKey(context.Request) is not { } key)
-        {
-            await next(context);
-            return;
-        }
-
-        using var lease = await limiter.AcquireAsync(UserConcurrencyLimiter.ForKey(key), context.RequestAborted);
-        if (lease is null)
-        {
-            await ApiProblemWriter.WriteAsync(context, ApiProblems.Throttled(1));
-            return;
-        }
-
-        await next(context);
-    }
-
-    private static string? PresentedKey(HttpRequest request) =>
-        request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer ", StringComparison.Ordinal) && header.Length > 7
-            ? header[7..].Trim()
-            : request.Query[Authentication.PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery] ? fromQuery : null;
-}
-
 public static class UserConcurrencyLimitsExtensions
 {
-    /// <summary>After routing (to know the endpoint), before authentication (the key lookup is a database operation too).</summary>
-    public static IApplicationBuilder UseKeyConcurrencyLimits(this IApplicationBuilder app) => app.UseMiddleware<KeyConcurrencyMiddleware>();
 
-    public static IServiceCollection AddUserConcurrencyLimits(this IServiceCollection services, IConfiguration section)
+    public static IServiceCollection AddUserConcurrencyLimits(this IServiceCollection services, string section)
     {
-        services.Configure<UserConcurrencyOptions>(section);
+        services.AddOptions<UserConcurrencyOptions>().BindConfiguration(section);
         services.AddSingleton<UserConcurrencyLimiter>();
-        services.AddSingleton<UserConcurrencyFilter>();
         return services;
     }
 }

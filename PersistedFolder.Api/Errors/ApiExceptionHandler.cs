@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using PersistedFolder.Api.Binding;
+using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Data;
 
 namespace PersistedFolder.Api.Errors;
 
 /// <summary>
-/// The one place exceptions become responses: domain validation and PostgreSQL's unique
+/// The one place exceptions of folder requests become responses (called by the folder request filter): domain validation and PostgreSQL's unique
 /// violation become 400s, a lost database 503, anything unexpected a bare 500 (never a stack trace).
 /// </summary>
 public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -29,6 +30,8 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => ToProblem(FolderValidationException.DuplicateType()),
             PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } => ApiProblems.LockNotAvailable,
             DatabaseBusyException => ApiProblems.ServiceBusy,
+            // A host's own IProjectAccessSource granted a project or user the folder tables do not have.
+            PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => ApiProblems.PermissionDenied(AccessRules.NoProjectAccess),
             ApiProblemException carried => carried.Problem,
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.RequestTooLarge(bodyOptions.Value.MaxRequestBodyBytes),
             BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => ApiProblems.RequestTimeout,

@@ -5,7 +5,7 @@ using PersistedFolder.Data;
 namespace PersistedFolder.Api.Health;
 
 /// <summary>Ready when PostgreSQL answers and every migration is applied.</summary>
-public sealed class DatabaseReadyCheck(NpgsqlDataSource dataSource, Migrator migrator) : IHealthCheck
+public sealed class DatabaseReadyCheck([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource, Migrator migrator) : IHealthCheck
 {
     // Migrations are never undone while the service runs: once seen applied, asking DbUp again
     // (on its own connections) would only add a second way to fail.

@@ -18,8 +18,9 @@ namespace PersistedFolder.Api.OpenApi;
 /// </summary>
 public static class PersistedFolderOpenApi
 {
-    /// <summary>The document's name; <c>MapOpenApi</c> serves this one when its route has no <c>{documentName}</c>.</summary>
-    public const string DocumentName = "v1";
+    /// <summary>The document's name, its own beside a host's documents (ASP.NET Core's and Swashbuckle's default is <c>v1</c>);
+    /// also the folder operations' ApiExplorer group, so a host's documents leave them out.</summary>
+    public const string DocumentName = "persisted_folder";
 
     public const string SchemaRoute = "/api/schema/";
 
@@ -34,15 +35,8 @@ public static class PersistedFolderOpenApi
             options.CreateSchemaReferenceId = SchemaReferenceId;
             options.AddDocumentTransformer<PersistedFolderDocumentTransformer>();
             options.AddOperationTransformer<PersistedFolderOperationTransformer>();
-        });
-
-        // The folder operations at the default API version, and nothing else: a host that embeds the
-        // controllers documents its own endpoints itself. The default filter (group name = document
-        // name) does not fit Asp.Versioning's ApiExplorer, whose group names are versions ("1.0").
-        services.AddOptions<OpenApiOptions>(DocumentName).Configure<IOptions<ApiVersioningOptions>>((options, versioning) =>
-        {
-            var version = versioning.Value.DefaultApiVersion;
-            options.ShouldInclude = description => IsFolderOperation(description) && (description.ApiVersion is null || description.ApiVersion == version);
+            // The folder operations and nothing else: a host documents its own endpoints itself.
+            options.ShouldInclude = IsFolderOperation;
         });
         return services;
     }
@@ -50,7 +44,9 @@ public static class PersistedFolderOpenApi
     public static IEndpointRouteBuilder MapPersistedFolderOpenApi(this IEndpointRouteBuilder endpoints)
     {
         // HEAD as well, as every GET of the API answers it; otherwise the /api/ fallback would call it unknown.
-        endpoints.MapOpenApi(SchemaRoute).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+        // MapOpenApi serves the document its route names, "v1" when the route has none: this route names ours.
+        endpoints.MapOpenApi($"{SchemaRoute}{{documentName:regex(^{DocumentName}$)={DocumentName}}}")
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         endpoints.MapScalarApiReference(DocsRoute, options => options
             .WithTitle("PersistedFolder API")
             .WithOpenApiRoutePattern(SchemaRoute));

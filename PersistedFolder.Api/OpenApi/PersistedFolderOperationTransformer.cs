@@ -115,7 +115,7 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
     /// <summary>The folder the binder reads, in every media type it parses; PATCH takes the all-optional variant.</summary>
     private static OpenApiRequestBody? RequestBody(ApiDescription description, string method, OpenApiDocument document)
     {
-        if (!description.ParameterDescriptions.Any(parameter => parameter.Type == typeof(FolderInput) || parameter.Source == BindingSource.Body))
+        if (!description.ParameterDescriptions.Any(parameter => parameter.Type == typeof(PersistedFolder.Api.Binding.FolderBody) || parameter.Source == BindingSource.Body))
         {
             return null;
         }
@@ -148,6 +148,6 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
     /// <summary>The scope <see cref="ProjectAccessFilter"/> demands of a personal API key for this method.</summary>
     private static string Scope(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-            ? $"{ProjectAccessFilter.ScopeObject}:read"
-            : $"{ProjectAccessFilter.ScopeObject}:write";
+            ? $"{ProjectGrantBinder.ScopeObject}:read"
+            : $"{ProjectGrantBinder.ScopeObject}:write";
 }

@@ -1,8 +1,5 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Errors;
 using RedisRateLimiting;
 using StackExchange.Redis;
@@ -20,49 +17,59 @@ public sealed class KeyRateLimitOptions
 }
 
 /// <summary>
-/// SPEC §8 on ASP.NET Core's rate limiter: every request authenticated by a personal API key
-/// counts against that key's minute and hour windows, across all endpoints. A refused request
-/// gets the 429 body and a <c>Retry-After</c> that is enough for the window to reopen.
+/// SPEC §8: every request authenticated by a personal API key counts against that key's minute
+/// and hour windows, across all folder endpoints. The folder endpoints' own limiter, called by
+/// their request filter: a host's rate limiter (its global limiter, policies and <c>OnRejected</c>)
+/// is never touched, and the limits hold with or without <c>UseRateLimiter</c> in the host.
 /// With a <c>ConnectionStrings:Redis</c>, the windows are counted in Redis (RedisRateLimiting),
 /// so every instance of the service shares them; without it, they are counted in this process.
 /// </summary>
-public static class KeyRateLimits
+public sealed class KeyRateLimiter : IDisposable
 {
     public const string RedisConnectionStringName = "Redis";
 
-    public static IServiceCollection AddKeyRateLimits(this IServiceCollection services, IConfiguration section)
-    {
-        services.Configure<KeyRateLimitOptions>(section);
-        services.TryAddSingleton<SharedRateLimitStore>();
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<KeyRateLimitOptions>, SharedRateLimitStore>((limiter, configured, store) =>
-        {
-            var options = configured.Value;
-            if (!options.Enabled)
-            {
-                return;
-            }
+    private readonly PartitionedRateLimiter<Guid>? limiter;
 
-            var local = PartitionedRateLimiter.CreateChained(
-                PerKey(options.PerMinute, TimeSpan.FromMinutes(1)),
-                PerKey(options.PerHour, TimeSpan.FromHours(1)));
-            limiter.GlobalLimiter = store.Multiplexer is { } redis
-                ? new SharedOrLocalRateLimiter(
-                    PartitionedRateLimiter.CreateChained(
-                        PerKeyShared(redis, options.PerMinute, TimeSpan.FromMinutes(1)),
-                        PerKeyShared(redis, options.PerHour, TimeSpan.FromHours(1))),
-                    local,
-                    store.Logger)
-                : local;
-            limiter.OnRejected = (context, _) =>
-            {
-                var wait = RetryAfter(context.Lease) ?? TimeSpan.FromMinutes(1);
-                var seconds = (int)Math.Max(1, Math.Ceiling(wait.TotalSeconds));
-                return new ValueTask(ApiProblemWriter.WriteAsync(context.HttpContext, ApiProblems.Throttled(seconds)));
-            };
-        });
-        return services;
+    public KeyRateLimiter(IOptions<KeyRateLimitOptions> configured, SharedRateLimitStore store)
+    {
+        var options = configured.Value;
+        if (!options.Enabled)
+        {
+            return;
+        }
+
+        var local = PartitionedRateLimiter.CreateChained(
+            PerKey(options.PerMinute, TimeSpan.FromMinutes(1)),
+            PerKey(options.PerHour, TimeSpan.FromHours(1)));
+        limiter = store.Multiplexer is { } redis
+            ? new SharedOrLocalRateLimiter(
+                PartitionedRateLimiter.CreateChained(
+                    PerKeyShared(redis, options.PerMinute, TimeSpan.FromMinutes(1)),
+                    PerKeyShared(redis, options.PerHour, TimeSpan.FromHours(1))),
+                local,
+                store.Logger)
+            : local;
     }
+
+    /// <summary>Counts one request of the key: null when it may go on, else the 429 to answer.</summary>
+    public async ValueTask<ApiProblem?> AcquireAsync(Guid keyId, CancellationToken cancellationToken)
+    {
+        if (limiter is null)
+        {
+            return null;
+        }
+
+        using var lease = await limiter.AcquireAsync(keyId, 1, cancellationToken);
+        if (lease.IsAcquired)
+        {
+            return null;
+        }
+
+        var wait = RetryAfter(lease) ?? TimeSpan.FromMinutes(1);
+        return ApiProblems.Throttled((int)Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
+    }
+
+    public void Dispose() => limiter?.Dispose();
 
     // The in-process limiters give a TimeSpan; RedisRateLimiting gives whole seconds.
     private static TimeSpan? RetryAfter(RateLimitLease lease) =>
@@ -70,33 +77,29 @@ public static class KeyRateLimits
         : lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? TimeSpan.FromSeconds(seconds)
         : null;
 
-    private static PartitionedRateLimiter<HttpContext> PerKey(int limit, TimeSpan window) =>
-        PartitionedRateLimiter.Create<HttpContext, Guid>(context =>
-            context.Features.Get<PersonalApiKeyFeature>() is { } key
-                ? RateLimitPartition.GetFixedWindowLimiter(key.Key.Id, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit,
-                    Window = window,
-                    QueueLimit = 0,
-                })
-                : RateLimitPartition.GetNoLimiter(Guid.Empty));
+    private static PartitionedRateLimiter<Guid> PerKey(int limit, TimeSpan window) =>
+        PartitionedRateLimiter.Create<Guid, Guid>(keyId =>
+            RateLimitPartition.GetFixedWindowLimiter(keyId, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limit,
+                Window = window,
+                QueueLimit = 0,
+            }));
 
     // Redis keys rl:fw:{persisted_folder:<key id>:<window seconds>} (and its :exp twin).
-    private static PartitionedRateLimiter<HttpContext> PerKeyShared(IConnectionMultiplexer redis, int limit, TimeSpan window) =>
-        PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            context.Features.Get<PersonalApiKeyFeature>() is { } key
-                ? RedisRateLimitPartition.GetFixedWindowRateLimiter(
-                    $"persisted_folder:{key.Key.Id:N}:{(long)window.TotalSeconds}",
-                    _ => new RedisFixedWindowRateLimiterOptions
-                    {
-                        ConnectionMultiplexerFactory = () => redis,
-                        PermitLimit = limit,
-                        Window = window,
-                    })
-                : RateLimitPartition.GetNoLimiter(string.Empty));
+    private static PartitionedRateLimiter<Guid> PerKeyShared(IConnectionMultiplexer redis, int limit, TimeSpan window) =>
+        PartitionedRateLimiter.Create<Guid, string>(keyId =>
+            RedisRateLimitPartition.GetFixedWindowRateLimiter(
+                $"persisted_folder:{keyId:N}:{(long)window.TotalSeconds}",
+                _ => new RedisFixedWindowRateLimiterOptions
+                {
+                    ConnectionMultiplexerFactory = () => redis,
+                    PermitLimit = limit,
+                    Window = window,
+                }));
 
     /// <summary>The Redis connection of the shared limits, made once at startup when configured.</summary>
-    internal sealed class SharedRateLimitStore(IConfiguration configuration, ILogger<SharedRateLimitStore> logger) : IDisposable
+    public sealed class SharedRateLimitStore(IConfiguration configuration, ILogger<SharedRateLimitStore> logger) : IDisposable
     {
         private readonly Lazy<IConnectionMultiplexer?> multiplexer = new(() => Connect(configuration, logger));
 
@@ -137,19 +140,18 @@ public static class KeyRateLimits
     /// outage of Redis makes the limits per instance for a while rather than failing requests.
     /// </summary>
     private sealed class SharedOrLocalRateLimiter(
-        PartitionedRateLimiter<HttpContext> shared, PartitionedRateLimiter<HttpContext> local, ILogger logger)
-        : PartitionedRateLimiter<HttpContext>
+        PartitionedRateLimiter<Guid> shared, PartitionedRateLimiter<Guid> local, ILogger logger)
+        : PartitionedRateLimiter<Guid>
     {
         private volatile bool degraded;
 
-        public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
+        public override RateLimiterStatistics? GetStatistics(Guid resource) => null;
 
-        // RedisRateLimiting answers every synchronous attempt with a refusal; the middleware then
-        // waits on AcquireAsync, which asks Redis.
-        protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
+        // RedisRateLimiting answers every synchronous attempt with a refusal; AcquireAsync asks Redis.
+        protected override RateLimitLease AttemptAcquireCore(Guid resource, int permitCount) =>
             shared.AttemptAcquire(resource, permitCount);
 
-        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(Guid resource, int permitCount, CancellationToken cancellationToken)
         {
             try
             {

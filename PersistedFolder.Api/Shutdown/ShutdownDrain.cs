@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace PersistedFolder.Api.Shutdown;
@@ -21,7 +22,7 @@ public sealed class ShutdownDrainOptions
 /// application this delays the host's listener too, by the same configurable period, and nothing else.
 /// </summary>
 public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<ShutdownDrainOptions> options, ILogger<ShutdownDrain> logger)
-    : IHostedLifecycleService
+    : IHostedLifecycleService, IHealthCheck
 {
     /// <summary>The readiness endpoint (mapped by <c>MapPersistedFolders</c>).</summary>
     public const string ReadinessPath = "/_readyz";
@@ -71,8 +72,21 @@ public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<Sh
         return Task.CompletedTask;
     }
 
+    /// <summary>Part of the API's readiness (tag <c>persisted_folder</c>): not ready once stopping.</summary>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(draining ? HealthCheckResult.Unhealthy("Shutting down.") : HealthCheckResult.Healthy());
+
+    /// <summary>On a folder response during the drain (HTTP/1.x): close the connection after it.</summary>
+    public void CloseAfterResponse(HttpResponse response)
+    {
+        if (draining && response.HttpContext.Request.Protocol is "HTTP/1.1" or "HTTP/1.0")
+        {
+            response.Headers.Connection = "close";
+        }
+    }
+
     /// <summary>
-    /// During the drain: <c>/_readyz</c> is 503 at once, without running the health checks (which
+    /// The standalone service's middleware (first in its pipeline), during the drain: <c>/_readyz</c> is 503 at once, without running the health checks (which
     /// would ask the database and log every unhealthy answer as an error); and an HTTP/1.x
     /// connection is closed after its response rather than kept alive into the listener's close
     /// (where a request sent on it would meet a reset).
@@ -109,14 +123,15 @@ public sealed class ShutdownDrain(IHostApplicationLifetime lifetime, IOptions<Sh
 
 public static class ShutdownDrainExtensions
 {
-    public static IServiceCollection AddShutdownDrain(this IServiceCollection services, IConfiguration section)
+    public static IServiceCollection AddShutdownDrain(this IServiceCollection services, string section)
     {
-        services.Configure<ShutdownDrainOptions>(section);
+        services.AddOptions<ShutdownDrainOptions>().BindConfiguration(section);
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         return services;
     }
 
+    /// <summary>The standalone service's: readiness and <c>Connection: close</c> for every request during the drain.</summary>
     public static IApplicationBuilder UseShutdownDrain(this IApplicationBuilder app)
     {
         var drain = app.ApplicationServices.GetRequiredService<ShutdownDrain>();

@@ -12,6 +12,9 @@ public static class AccessRules
 {
     public const string AllScopes = "*";
 
+    /// <summary>The denial of a user who is not a member of the project's organization.</summary>
+    public const string NoProjectAccess = "You don't have access to the project.";
+
     /// <summary>The reason access is denied, or null when it is granted.</summary>
     public static string? Deny(ProjectAccess project, KeyGrant? key, string scopeObject, bool write)
     {
@@ -35,7 +38,7 @@ public static class AccessRules
             }
         }
 
-        return project.IsMember ? null : "You don't have access to the project.";
+        return project.IsMember ? null : NoProjectAccess;
     }
 
     public static string RequiredScope(string scopeObject, bool write) => $"{scopeObject}:{(write ? "write" : "read")}";

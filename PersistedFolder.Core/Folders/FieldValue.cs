@@ -32,10 +32,4 @@ public readonly record struct FieldValue(FieldKind Kind, string? Text = null)
 public sealed record FolderInput(FieldValue Type, FieldValue Protocol, FieldValue Path)
 {
     public static FolderInput Empty { get; } = new(FieldValue.Missing, FieldValue.Missing, FieldValue.Missing);
-
-    /// <summary>Why the body could not be read at all (malformed, unsupported, too large), or null.
-    /// It is thrown where validation would fail, so an unknown folder is still a 404 first.</summary>
-    public Exception? ReadError { get; private init; }
-
-    public static FolderInput Unreadable(Exception readError) => Empty with { ReadError = readError };
 }

@@ -16,7 +16,6 @@ public static class FolderValidator
     /// <summary>POST: <c>type</c> required; omitted fields reset to their defaults.</summary>
     public static FolderChanges ForCreate(FolderInput input)
     {
-        ThrowIfUnreadable(input);
         var type = RequiredType(input.Type);
         return new FolderChanges(
             type,
@@ -27,14 +26,12 @@ public static class FolderValidator
     /// <summary>PUT: <c>type</c> required; omitted fields keep their stored values.</summary>
     public static FolderChanges ForReplace(FolderInput input)
     {
-        ThrowIfUnreadable(input);
         return new(RequiredType(input.Type), Protocol(input.Protocol), Path(input.Path));
     }
 
     /// <summary>PATCH: every field optional.</summary>
     public static FolderChanges ForUpdate(FolderInput input)
     {
-        ThrowIfUnreadable(input);
         return new(input.Type.IsMissing ? null : RequiredType(input.Type), Protocol(input.Protocol), Path(input.Path));
     }
 
@@ -48,14 +45,6 @@ public static class FolderValidator
         }
 
         return count;
-    }
-
-    private static void ThrowIfUnreadable(FolderInput input)
-    {
-        if (input.ReadError is { } error)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-        }
     }
 
     private static string RequiredType(FieldValue value)

@@ -50,7 +50,7 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
         {
             changes = validate(input);
         }
-        catch (Exception exception) when (exception is FolderValidationException || input.ReadError is not null)
+        catch (FolderValidationException)
         {
             // An unknown folder is a 404 whatever the body says (PostHog looks the object up
             // first); the lookup costs a query only on this error path.

@@ -1,5 +1,7 @@
 using AutoMapper;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using PersistedFolder.Core.Folders;
 
@@ -10,7 +12,7 @@ namespace PersistedFolder.Data.Folders;
 /// <c>COALESCE(surface, 'web') = @Surface</c>: the unique index's expression, so a legacy
 /// NULL-surface row is web's and every lookup is an index lookup.
 /// </summary>
-internal sealed class FolderRepository(DatabaseConnections connections, PersistedFolderDataOptions options, IMapper mapper) : IPersistedFolderRepository
+internal sealed class FolderRepository(DatabaseConnections connections, IOptions<PersistedFolderDataOptions> options, [FromKeyedServices(PersistedFolderDataOptions.MapperKey)] IMapper mapper) : IPersistedFolderRepository
 {
     // Sent before each write in the same batch: Npgsql sends a batch as one implicit transaction
     // (one Sync), so set_config(..., true) lasts for exactly that write. A session-level SET would
@@ -104,7 +106,7 @@ internal sealed class FolderRepository(DatabaseConnections connections, Persiste
     /// <summary>A write under the configured <c>lock_timeout</c>: one round trip, one transaction.</summary>
     private async Task<T> WriteAsync<T>(string sql, DynamicParameters parameters, Func<SqlMapper.GridReader, Task<T>> read, CancellationToken cancellationToken)
     {
-        parameters.Add("LockTimeout", options.LockTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        parameters.Add("LockTimeout", options.Value.LockTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var grid = await connection.QueryMultipleAsync(
             new CommandDefinition(LockTimeoutSql + sql, parameters, cancellationToken: cancellationToken));

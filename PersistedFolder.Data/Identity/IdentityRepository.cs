@@ -1,10 +1,11 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using PersistedFolder.Core.Admin;
 
 namespace PersistedFolder.Data.Identity;
 
-internal sealed class IdentityRepository(NpgsqlDataSource dataSource) : IIdentityRepository
+internal sealed class IdentityRepository([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource) : IIdentityRepository
 {
     private const string CreateOrganizationSql = "INSERT INTO organization (id, name) VALUES (@Id, @Name)";
     private const string OrganizationExistsSql = "SELECT EXISTS (SELECT 1 FROM organization WHERE id = @Id)";

@@ -17,7 +17,7 @@ namespace PersistedFolder.Tests.Integration.Hosting;
 /// <c>Program.cs</c> would be: its own authentication scheme (<see cref="HostUserAuthentication"/>,
 /// standing in for a cookie or a JWT), its own controller (<see cref="HostGreetingController"/>) and
 /// a minimal API endpoint, its own status-code and error pages, and the API added with <c>AddPersistedFolders</c>,
-/// <c>UsePersistedFolders</c> and <c>MapPersistedFolders</c>. It runs in memory on a
+/// and <c>MapPersistedFolders</c>. It runs in memory on a
 /// <see cref="TestServer"/>, on the integration tests' schema.
 /// </summary>
 /// <remarks>
@@ -96,12 +96,12 @@ public sealed class EmbeddingHost(Action<IServiceCollection>? configureServices 
         });
         app.UseStatusCodePages("text/plain", StatusPage);
 
-        // In place of the host's own UseRouting/UseAuthentication/UseAuthorization: it adds them, with
-        // the API's own middleware before them (see UsePersistedFolders).
-        app.UsePersistedFolders();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapControllers();
         app.MapGet("/host/ping", () => new HostGreeting("pong", HostGreetingController.ServedBy));
         app.MapPersistedFolders();
+        app.MapPersistedFolderHealthChecks();
         return app;
     }
 }

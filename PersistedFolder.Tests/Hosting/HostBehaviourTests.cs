@@ -61,9 +61,10 @@ public sealed class HostBehaviourTests : HostFixture
     }
 
     [Test]
-    public async Task Unknown_path_under_api_is_the_apis_404()
+    public async Task Unknown_path_under_the_folder_routes_is_the_apis_404_and_elsewhere_under_api_the_hosts()
     {
-        await AssertNotFoundAsync(await SendAsync(HttpMethod.Get, "/api/nope/"), "Endpoint not found.");
+        await AssertNotFoundAsync(await SendAsync(HttpMethod.Get, "/api/projects/1/persisted_folder/a/b/"), "Endpoint not found.");
+        await AssertHostPageAsync(await SendAsync(HttpMethod.Get, "/api/nope/"), HttpStatusCode.NotFound);
     }
 
     [Test]

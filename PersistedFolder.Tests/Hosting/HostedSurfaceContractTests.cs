@@ -11,6 +11,8 @@ public sealed class HostedSurfaceContractTests(string route) : SurfaceContractTe
 
     protected override IServiceProvider Services => host.Services;
 
+    protected override bool OwnsAllOfApi => false;
+
     /// <summary>The host's client. The service's own application (<see cref="ApiFixture.Factory"/>) is never started.</summary>
     protected override HttpClient CreateClient(PersistedFolderApiFactory application) => host.Start();
 

@@ -61,9 +61,8 @@ public static class IntegrationDatabase
     {
         await ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
         var options = new PersistedFolderDataOptions { ConnectionString = RequireConnectionString(), Schema = Schema };
-        options.Validate();
         await using var dataSource = NpgsqlDataSource.Create(options.BuildConnectionString());
-        await new Migrator(dataSource, options).MigrateAsync(CancellationToken.None);
+        await new Migrator(dataSource, Microsoft.Extensions.Options.Options.Create(options)).MigrateAsync(CancellationToken.None);
     }
 
     public static ValueTask DisposeAsync() => LazyDataSource.IsValueCreated ? LazyDataSource.Value.DisposeAsync() : ValueTask.CompletedTask;

@@ -286,7 +286,7 @@ public sealed class RepositoryTests : ApiFixture
             "SELECT string_agg(table_name::text, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = @schema",
             ("schema", IntegrationDatabase.Schema));
 
-        Assert.That(tables, Is.EqualTo("app_user,organization,organization_membership,persisted_folder,personal_api_key,schema_versions,team"));
+        Assert.That(tables, Is.EqualTo("app_user,host_user,organization,organization_membership,persisted_folder,personal_api_key,schema_versions,team"));
     }
 
     [Test]

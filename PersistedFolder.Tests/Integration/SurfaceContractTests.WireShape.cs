@@ -163,7 +163,7 @@ public partial class SurfaceContractTests
             ("403 missing scope", await SendAsync(HttpMethod.Post, Collection(actor), reader, Json("""{"type":"pinned"}"""))),
             ("404 project", await SendAsync(HttpMethod.Get, Routes.Collection(route, "nope"), actor.Key)),
             ("404 folder", await SendAsync(HttpMethod.Get, Item(actor, Guid.CreateVersion7()), actor.Key)),
-            ("404 endpoint", await SendAsync(HttpMethod.Get, "/api/nothing/here/", actor.Key)),
+            ("404 endpoint", await SendAsync(HttpMethod.Get, Collection(actor) + "nothing/here/", actor.Key)),
             ("405", await SendAsync(HttpMethod.Delete, Collection(actor), actor.Key)),
             ("400 required on POST", await SendAsync(HttpMethod.Post, Collection(actor), actor.Key, Json("{}"))),
             ("400 blank on PATCH", await SendAsync(HttpMethod.Patch, Item(actor, folder.Id), actor.Key, Json("""{"protocol":""}"""))),

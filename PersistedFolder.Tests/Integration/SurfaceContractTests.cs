@@ -21,6 +21,10 @@ public partial class SurfaceContractTests(string route) : ApiFixture
 
     private string StoredSurface => Routes.StoredSurface(route);
 
+    /// <summary>The standalone service answers every unknown path under <c>/api/</c>; embedded in a host,
+    /// only those under the folder routes' prefixes.</summary>
+    protected virtual bool OwnsAllOfApi => true;
+
     private bool IsWeb => StoredSurface == "web";
 
     private string Collection(Actor actor, bool slash = true) => Routes.Collection(route, actor.ProjectId, slash);

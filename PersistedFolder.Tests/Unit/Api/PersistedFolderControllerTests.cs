@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Moq;
 using PersistedFolder.Api.Access;
+using PersistedFolder.Api.Binding;
 using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Controllers;
 using PersistedFolder.Api.Errors;
@@ -34,6 +35,8 @@ public sealed class PersistedFolderControllerTests(string surface)
     private DefaultHttpContext http = null!;
     private CancellationTokenSource cancellation = null!;
 
+    private static readonly ProjectGrant Grant = new(TeamId, UserId);
+
     private FolderScope Scope => new(TeamId, UserId, new Surface(surface));
 
     private CancellationToken Token => cancellation.Token;
@@ -48,8 +51,6 @@ public sealed class PersistedFolderControllerTests(string surface)
         http.Request.Host = new HostString("testserver");
         http.Request.Path = $"/api/projects/{TeamId}/{(surface == "web" ? "persisted_folder" : "desktop_persisted_folder")}/";
 
-        // What ProjectAccessFilter leaves behind once access is granted.
-        http.Features.Set(new ProjectScopeFeature(TeamId, UserId));
         controller = surface switch
         {
             "web" => new WebPersistedFolderController(),
@@ -70,7 +71,7 @@ public sealed class PersistedFolderControllerTests(string surface)
             .Callback<FolderScope, CancellationToken>((scope, _) => seen = scope)
             .ReturnsAsync([]);
 
-        await controller.List(folders.Object, mapper, paginator, Token);
+        await controller.List(Grant, folders.Object, mapper, paginator, Token);
 
         Assert.That(seen, Is.EqualTo(new FolderScope(TeamId, UserId, new Surface(surface))));
     }
@@ -80,7 +81,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.ListAsync(Scope, Token)).ReturnsAsync([Custom, Home, Pinned]);
 
-        var page = (await controller.List(folders.Object, mapper, paginator, Token)).Value;
+        var page = (await controller.List(Grant, folders.Object, mapper, paginator, Token)).Value;
 
         Assert.That(page, Is.Not.Null);
         Assert.That((page!.Count, page.Next, page.Previous), Is.EqualTo((3, (string?)null, (string?)null)));
@@ -93,7 +94,7 @@ public sealed class PersistedFolderControllerTests(string surface)
         http.Request.QueryString = new QueryString("?limit=1&offset=1");
         folders.Setup(f => f.ListAsync(Scope, Token)).ReturnsAsync([Custom, Home, Pinned]);
 
-        var page = (await controller.List(folders.Object, mapper, paginator, Token)).Value!;
+        var page = (await controller.List(Grant, folders.Object, mapper, paginator, Token)).Value!;
 
         var url = $"http://testserver{http.Request.Path}";
         Assert.That(
@@ -106,7 +107,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.CreateAsync(Scope, HomeInput, Token)).ReturnsAsync(Home);
 
-        var result = (await controller.Create(HomeInput, folders.Object, mapper, Token)).Result as ObjectResult;
+        var result = (await controller.Create(Grant, new FolderBody(HomeInput), folders.Object, mapper, Token)).Result as ObjectResult;
 
         Assert.That((result?.StatusCode, result?.Value), Is.EqualTo(((int?)StatusCodes.Status201Created, (object)Dto(Home))));
     }
@@ -116,7 +117,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.CreateAsync(Scope, FolderInput.Empty, Token)).ThrowsAsync(new FolderValidationException("required", "This field is required.", "type"));
 
-        Assert.That(() => controller.Create(FolderInput.Empty, folders.Object, mapper, Token), Throws.TypeOf<FolderValidationException>());
+        Assert.That(() => controller.Create(Grant, new FolderBody(FolderInput.Empty), folders.Object, mapper, Token), Throws.TypeOf<FolderValidationException>());
     }
 
     [Test]
@@ -124,7 +125,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.GetAsync(Scope, Home.Id, Token)).ReturnsAsync(Home);
 
-        var result = await controller.Retrieve(Home.Id.ToString(), folders.Object, mapper, Token);
+        var result = await controller.Retrieve(Grant, Home.Id.ToString(), folders.Object, mapper, Token);
 
         Assert.That(result.Value, Is.EqualTo(Dto(Home)));
     }
@@ -132,7 +133,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public async Task Retrieve_an_unknown_id_is_not_found()
     {
-        var result = await controller.Retrieve(Guid.CreateVersion7().ToString(), folders.Object, mapper, Token);
+        var result = await controller.Retrieve(Grant, Guid.CreateVersion7().ToString(), folders.Object, mapper, Token);
 
         Assert.That(ProblemOf(result.Result), Is.EqualTo((404, NotFound)));
     }
@@ -141,7 +142,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     public async Task Retrieve_a_malformed_id_is_not_found_without_asking_the_service(
         [Values("not-a-uuid", "123", "0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7", "0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7ez")] string id)
     {
-        var result = await controller.Retrieve(id, folders.Object, mapper, Token);
+        var result = await controller.Retrieve(Grant, id, folders.Object, mapper, Token);
 
         Assert.That(ProblemOf(result.Result), Is.EqualTo((404, NotFound)));
         folders.VerifyNoOtherCalls();
@@ -152,7 +153,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.ReplaceAsync(Scope, Home.Id, HomeInput, Token)).ReturnsAsync(Home);
 
-        var result = await controller.Update(Home.Id.ToString(), HomeInput, folders.Object, mapper, Token);
+        var result = await controller.Update(Grant, Home.Id.ToString(), new FolderBody(HomeInput), folders.Object, mapper, Token);
 
         Assert.That(result.Value, Is.EqualTo(Dto(Home)));
     }
@@ -162,7 +163,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.UpdateAsync(Scope, Home.Id, FolderInput.Empty, Token)).ReturnsAsync(Home);
 
-        var result = await controller.PartialUpdate(Home.Id.ToString(), FolderInput.Empty, folders.Object, mapper, Token);
+        var result = await controller.PartialUpdate(Grant, Home.Id.ToString(), new FolderBody(FolderInput.Empty), folders.Object, mapper, Token);
 
         Assert.That(result.Value, Is.EqualTo(Dto(Home)));
     }
@@ -173,8 +174,8 @@ public sealed class PersistedFolderControllerTests(string surface)
         var id = Guid.CreateVersion7().ToString();
 
         var result = replace
-            ? await controller.Update(id, HomeInput, folders.Object, mapper, Token)
-            : await controller.PartialUpdate(id, HomeInput, folders.Object, mapper, Token);
+            ? await controller.Update(Grant, id, new FolderBody(HomeInput), folders.Object, mapper, Token)
+            : await controller.PartialUpdate(Grant, id, new FolderBody(HomeInput), folders.Object, mapper, Token);
 
         Assert.That(ProblemOf(result.Result), Is.EqualTo((404, NotFound)));
     }
@@ -183,8 +184,8 @@ public sealed class PersistedFolderControllerTests(string surface)
     public async Task Changing_a_malformed_id_is_not_found_without_asking_the_service([Values] bool replace)
     {
         var result = replace
-            ? await controller.Update("nope", HomeInput, folders.Object, mapper, Token)
-            : await controller.PartialUpdate("nope", HomeInput, folders.Object, mapper, Token);
+            ? await controller.Update(Grant, "nope", new FolderBody(HomeInput), folders.Object, mapper, Token)
+            : await controller.PartialUpdate(Grant, "nope", new FolderBody(HomeInput), folders.Object, mapper, Token);
 
         Assert.That(ProblemOf(result.Result), Is.EqualTo((404, NotFound)));
         folders.VerifyNoOtherCalls();
@@ -195,7 +196,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.DeleteAsync(Scope, Home.Id, Token)).ReturnsAsync(true);
 
-        var result = await controller.Destroy(Home.Id.ToString(), folders.Object, Token);
+        var result = await controller.Destroy(Grant, Home.Id.ToString(), folders.Object, Token);
 
         Assert.That(result, Is.TypeOf<NoContentResult>());
     }
@@ -205,20 +206,20 @@ public sealed class PersistedFolderControllerTests(string surface)
     {
         folders.Setup(f => f.DeleteAsync(Scope, Home.Id, Token)).ReturnsAsync(false);
 
-        Assert.That(ProblemOf(await controller.Destroy(Home.Id.ToString(), folders.Object, Token)), Is.EqualTo((404, NotFound)));
+        Assert.That(ProblemOf(await controller.Destroy(Grant, Home.Id.ToString(), folders.Object, Token)), Is.EqualTo((404, NotFound)));
     }
 
     [Test]
     public async Task Destroy_a_malformed_id_is_not_found_without_asking_the_service()
     {
-        Assert.That(ProblemOf(await controller.Destroy("../etc", folders.Object, Token)), Is.EqualTo((404, NotFound)));
+        Assert.That(ProblemOf(await controller.Destroy(Grant, "../etc", folders.Object, Token)), Is.EqualTo((404, NotFound)));
         folders.VerifyNoOtherCalls();
     }
 
     [Test]
     public void Options_on_the_collection_answers_its_methods()
     {
-        controller.CollectionOptions();
+        controller.CollectionOptions(Grant);
 
         Assert.That(http.Response.Headers.Allow.ToString(), Is.EqualTo("GET, POST, HEAD, OPTIONS"));
     }
@@ -226,7 +227,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     [Test]
     public void Options_on_a_folder_answers_its_methods()
     {
-        controller.DetailOptions();
+        controller.DetailOptions(Grant);
 
         Assert.That(http.Response.Headers.Allow.ToString(), Is.EqualTo("GET, PUT, PATCH, DELETE, HEAD, OPTIONS"));
     }

@@ -2,11 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using Moq;
-using PersistedFolder.Api;
 using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Errors;
@@ -16,7 +14,7 @@ using PersistedFolder.Core.Keys;
 namespace PersistedFolder.Tests.Unit.Api;
 
 [TestFixture]
-public sealed class ProjectAccessFilterTests
+public sealed class ProjectGrantBinderTests
 {
     private const long UserId = 42;
     private static readonly Guid OrganizationId = Guid.Parse("0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7e");
@@ -24,27 +22,25 @@ public sealed class ProjectAccessFilterTests
     private static readonly ApiError ProjectNotFound = new("invalid_request", "not_found", "Project not found.");
 
     private Mock<IProjectAccessSource> projects = null!;
-    private PersistedFolderApiOptions options = null!;
-    private ProjectAccessFilter filter = null!;
+    private ProjectGrantBinder binder = null!;
 
     [SetUp]
     public void SetUp()
     {
         projects = new Mock<IProjectAccessSource>();
-        options = new PersistedFolderApiOptions();
-        filter = new ProjectAccessFilter(projects.Object, Options.Create(options));
+        binder = new ProjectGrantBinder(projects.Object);
     }
 
     [Test]
-    public async Task Granted_request_carries_the_project_and_user_to_the_action()
+    public async Task Granted_request_binds_the_project_and_user_for_the_action()
     {
         projects.Setup(p => p.FindAsync(new ProjectReference(7), UserId, It.IsAny<CancellationToken>())).ReturnsAsync(Member);
         var context = Context("GET", "7", WithKey(["persisted_folder:read"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
-        Assert.That(context.Result, Is.Null);
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.EqualTo(new ProjectScopeFeature(7, UserId)));
+        Assert.That(context.Problem, Is.Null);
+        Assert.That(context.Grant, Is.EqualTo(new ProjectGrant(7, UserId)));
     }
 
     [Test]
@@ -53,9 +49,9 @@ public sealed class ProjectAccessFilterTests
         projects.Setup(p => p.FindAsync(ProjectReference.Current, UserId, It.IsAny<CancellationToken>())).ReturnsAsync(Member with { TeamId = 9 });
         var context = Context("GET", "@current", WithKey(["*"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.EqualTo(new ProjectScopeFeature(9, UserId)));
+        Assert.That(context.Grant, Is.EqualTo(new ProjectGrant(9, UserId)));
     }
 
     [Test]
@@ -64,7 +60,7 @@ public sealed class ProjectAccessFilterTests
     {
         var context = Context("GET", projectId, WithKey(["*"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((404, ProjectNotFound)));
         projects.VerifyNoOtherCalls();
@@ -75,7 +71,7 @@ public sealed class ProjectAccessFilterTests
     {
         var context = Context("GET", projectId: null, WithKey(["*"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((404, ProjectNotFound)));
         projects.VerifyNoOtherCalls();
@@ -87,10 +83,10 @@ public sealed class ProjectAccessFilterTests
         projects.Setup(p => p.FindAsync(It.IsAny<ProjectReference>(), It.IsAny<long>(), It.IsAny<CancellationToken>())).ReturnsAsync((ProjectAccess?)null);
         var context = Context("GET", "7", WithKey(["*"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((404, ProjectNotFound)));
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.Null);
+        Assert.That(context.Grant, Is.Null);
     }
 
     [Test]
@@ -98,7 +94,7 @@ public sealed class ProjectAccessFilterTests
     {
         var context = Context("DELETE", "7", WithKey([], teams: [8]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((404, ProjectNotFound)));
     }
@@ -112,9 +108,9 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member);
         var context = Context(method, "7", WithKey([scope]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
-        Assert.That(context.Result, Is.Null);
+        Assert.That(context.Problem, Is.Null);
     }
 
     [Test]
@@ -123,7 +119,7 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member);
         var context = Context(method, "7", WithKey(["persisted_folder:read"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((403, Denied("API key missing required scope 'persisted_folder:write'"))));
     }
@@ -134,7 +130,7 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member);
         var context = Context("GET", "7", WithKey([]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((403, Denied("API key missing required scope 'persisted_folder:read'"))));
     }
@@ -145,7 +141,7 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member);
         var context = Context("GET", "7", WithKey(["*"], teams: [1, 2]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((403, Denied("API key does not have access to the requested project: ID 7."))));
     }
@@ -156,7 +152,7 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member);
         var context = Context("GET", "7", WithKey(["*"], organizations: [Guid.CreateVersion7()]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(
             ProblemOf(context),
@@ -169,23 +165,12 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member with { IsMember = false });
         var context = Context("GET", "7", WithKey(["*"]));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((403, Denied("You don't have access to the project."))));
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.Null);
+        Assert.That(context.Grant, Is.Null);
     }
 
-    [Test]
-    public async Task Action_marked_to_skip_project_access_is_not_checked()
-    {
-        var context = Context("PUT", "not-a-project", WithKey([]), new SkipProjectAccessAttribute());
-
-        await filter.OnAuthorizationAsync(context);
-
-        Assert.That(context.Result, Is.Null);
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.Null);
-        projects.VerifyNoOtherCalls();
-    }
 
     [Test]
     public async Task Host_principal_skips_the_scope_checks([Values("GET", "POST", "DELETE")] string method)
@@ -193,10 +178,10 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member);
         var context = Context(method, "7", WithHostUser("42"));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
-        Assert.That(context.Result, Is.Null);
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.EqualTo(new ProjectScopeFeature(7, UserId)));
+        Assert.That(context.Problem, Is.Null);
+        Assert.That(context.Grant, Is.EqualTo(new ProjectGrant(7, UserId)));
     }
 
     [Test]
@@ -205,34 +190,12 @@ public sealed class ProjectAccessFilterTests
         KnownProject(Member with { IsMember = false });
         var context = Context("GET", "7", WithHostUser("42"));
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         Assert.That(ProblemOf(context), Is.EqualTo((403, Denied("You don't have access to the project."))));
     }
 
-    [Test]
-    public async Task Host_principal_user_id_comes_from_the_configured_claim()
-    {
-        options.UserIdClaimType = "sub";
-        KnownProject(Member);
-        var context = Context("GET", "7", http => http.User = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim("sub", "42"), new Claim(ClaimTypes.NameIdentifier, "1")], "Jwt")));
 
-        await filter.OnAuthorizationAsync(context);
-
-        Assert.That(context.HttpContext.Features.Get<ProjectScopeFeature>(), Is.EqualTo(new ProjectScopeFeature(7, UserId)));
-    }
-
-    [Test]
-    public async Task Principal_without_a_usable_user_id_is_denied_without_asking_the_source([Values(null, "", "ada", "-3")] string? userId)
-    {
-        var context = Context("GET", "7", WithHostUser(userId));
-
-        await filter.OnAuthorizationAsync(context);
-
-        Assert.That(ProblemOf(context)?.Status, Is.EqualTo(403));
-        projects.VerifyNoOtherCalls();
-    }
 
     [Test]
     public async Task The_source_is_asked_for_the_key_owner_and_with_the_request_token()
@@ -242,27 +205,29 @@ public sealed class ProjectAccessFilterTests
         var context = Context("GET", "7", WithKey(["*"]));
         context.HttpContext.RequestAborted = aborted.Token;
 
-        await filter.OnAuthorizationAsync(context);
+        await BindAsync(context);
 
         projects.Verify(p => p.FindAsync(new ProjectReference(7), UserId, aborted.Token), Times.Once);
     }
 
     private static ApiError Denied(string detail) => new("authentication_error", "permission_denied", detail);
 
-    private static (int Status, ApiError Error)? ProblemOf(AuthorizationFilterContext context) =>
-        context.Result is ApiProblemResult { Problem: var problem } ? (problem.Status, problem.Error) : null;
+    private static (int Status, ApiError Error)? ProblemOf(GrantContext context) =>
+        context.Problem is { } problem ? (problem.Status, problem.Error) : null;
 
     private static Action<HttpContext> WithKey(string[] scopes, long[]? teams = null, Guid[]? organizations = null) => http =>
+        http.User = new ClaimsPrincipal(new FolderIdentity(
+            UserId, new PersonalApiKey(Guid.CreateVersion7(), UserId, scopes, teams, organizations, null), PersonalApiKeyDefaults.AuthenticationScheme));
+
+    /// <summary>A host principal (its own identity first), mapped to folder user <paramref name="userId"/>.</summary>
+    private static Action<HttpContext> WithHostUser(string userId) => http =>
     {
-        http.Features.Set(new PersonalApiKeyFeature(new PersonalApiKey(Guid.CreateVersion7(), UserId, scopes, teams, organizations, null)));
-        http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "42")], "PersonalApiKey"));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "host-" + userId)], "Cookies"));
+        principal.AddIdentity(new FolderIdentity(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), key: null, "Cookies"));
+        http.User = principal;
     };
 
-    private static Action<HttpContext> WithHostUser(string? userId) => http =>
-        http.User = new ClaimsPrincipal(new ClaimsIdentity(
-            userId is null ? [] : [new Claim(ClaimTypes.NameIdentifier, userId)], "Cookies"));
-
-    private static AuthorizationFilterContext Context(string method, string? projectId, Action<HttpContext> authenticate, params object[] metadata)
+    private static GrantContext Context(string method, string? projectId, Action<HttpContext> authenticate)
     {
         var http = new DefaultHttpContext();
         http.Request.Method = method;
@@ -273,10 +238,35 @@ public sealed class ProjectAccessFilterTests
             route.Values["project_id"] = projectId;
         }
 
-        var action = new ActionContext(http, route, new ActionDescriptor { EndpointMetadata = [.. metadata] });
-        return new AuthorizationFilterContext(action, []);
+        return new GrantContext(new ActionContext(http, route, new ActionDescriptor()));
+    }
+
+    /// <summary>Binds the grant as MVC would; a denial is the problem the binder threw.</summary>
+    private async Task BindAsync(GrantContext context)
+    {
+        var binding = new DefaultModelBindingContext { ActionContext = context.Action, ModelState = new ModelStateDictionary() };
+        try
+        {
+            await binder.BindModelAsync(binding);
+            context.Grant = binding.Result.Model as ProjectGrant;
+        }
+        catch (ApiProblemException denied)
+        {
+            context.Problem = denied.Problem;
+        }
     }
 
     private void KnownProject(ProjectAccess access) =>
         projects.Setup(p => p.FindAsync(new ProjectReference(access.TeamId), UserId, It.IsAny<CancellationToken>())).ReturnsAsync(access);
+
+    private sealed class GrantContext(ActionContext action)
+    {
+        public ActionContext Action { get; } = action;
+
+        public HttpContext HttpContext => Action.HttpContext;
+
+        public ProjectGrant? Grant { get; set; }
+
+        public ApiProblem? Problem { get; set; }
+    }
 }

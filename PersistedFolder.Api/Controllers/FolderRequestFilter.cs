@@ -1,0 +1,107 @@
+using Microsoft.AspNetCore.Mvc.Controllers;
+using Microsoft.AspNetCore.Mvc.Filters;
+using PersistedFolder.Api.Authentication;
+using PersistedFolder.Api.Contention;
+using PersistedFolder.Api.Errors;
+using PersistedFolder.Api.RateLimiting;
+using PersistedFolder.Api.Shutdown;
+using PersistedFolder.Api.Versioning;
+
+namespace PersistedFolder.Api.Controllers;
+
+/// <summary>
+/// Everything the folder API does to a request before its action, attached to the folder endpoints
+/// only (the first filter of <see cref="PersistedFolderControllerBase"/>), so that a host's pipeline
+/// and endpoints are left as they were: the API version (400), authentication by personal API key
+/// or a host scheme (401), the per-key rate limit (429), <c>X-Content-Type-Options</c> and
+/// <c>api-supported-versions</c> on every answer, and the one place where an exception of a folder
+/// request becomes the API's error body.
+/// </summary>
+public sealed class FolderRequestFilter(
+    FolderAuthenticator authenticator, KeyRateLimiter rateLimits, ApiExceptionHandler exceptions, UserConcurrencyLimiter concurrency, ShutdownDrain drain)
+    : IAsyncResourceFilter
+{
+    public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    {
+        var http = context.HttpContext;
+        var versions = FolderApiVersions.Of((ControllerActionDescriptor)context.ActionDescriptor);
+        http.Response.OnStarting(static state =>
+        {
+            var (response, supported, drain) = ((HttpResponse, string, ShutdownDrain))state;
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers[FolderApiVersions.SupportedHeader] = supported;
+            drain.CloseAfterResponse(response);
+            return Task.CompletedTask;
+        }, (http.Response, versions.HeaderValue, drain));
+
+        try
+        {
+            if (FolderApiVersions.Check(http.Request, versions) is { } unsupported)
+            {
+                context.Result = new ApiProblemResult(unsupported);
+                return;
+            }
+
+            // Issue 11: at most a few database operations at once per key (taken before its lookup,
+            // itself one) or, for a body key or a host principal, per folder user.
+            var partition = concurrency.Options.Enabled ? UserConcurrencyLimiter.PresentedKeyPartition(http.Request) : null;
+            using var keyTurn = partition is null ? null : await concurrency.AcquireAsync(partition, http.RequestAborted);
+            if (partition is not null && keyTurn is null)
+            {
+                context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
+                return;
+            }
+
+            var (identity, denied) = await authenticator.AuthenticateAsync(http);
+            if (identity is null)
+            {
+                context.Result = new ApiProblemResult(denied!);
+                return;
+            }
+
+            using var userTurn = partition is null && concurrency.Options.Enabled
+                ? await concurrency.AcquireAsync(UserConcurrencyLimiter.ForUser(identity.UserId), http.RequestAborted)
+                : null;
+            if (partition is null && concurrency.Options.Enabled && userTurn is null)
+            {
+                context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
+                return;
+            }
+
+            if (identity.Key is { } key && await rateLimits.AcquireAsync(key.Id, http.RequestAborted) is { } throttled)
+            {
+                context.Result = new ApiProblemResult(throttled);
+                return;
+            }
+
+            // The host's principal stays (its identities first), with the folder identity beside it.
+            var principal = identity.Key is null ? new System.Security.Claims.ClaimsPrincipal(http.User) : new();
+            principal.AddIdentity(identity);
+            http.User = principal;
+
+            var executed = await next();
+            if (executed.Exception is { } exception && !executed.ExceptionHandled)
+            {
+                executed.ExceptionHandled = true;
+                await HandleAsync(http, exception);
+            }
+        }
+        catch (Exception exception)
+        {
+            await HandleAsync(http, exception);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http, Exception exception)
+    {
+        if (http.Response.HasStarted)
+        {
+            // Nothing can be said any more: end the response rather than send half of one.
+            http.Abort();
+            return;
+        }
+
+        http.Response.Clear();
+        await exceptions.TryHandleAsync(http, exception, http.RequestAborted);
+    }
+}
