@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Binding;
+using PersistedFolder.Api.Contention;
 using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Controllers;
 using PersistedFolder.Api.Errors;
@@ -14,6 +15,7 @@ using PersistedFolder.Api.OpenApi;
 using PersistedFolder.Api.Pagination;
 using PersistedFolder.Api.RateLimiting;
 using PersistedFolder.Api.Routing;
+using PersistedFolder.Api.Shutdown;
 using PersistedFolder.Core;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Data;
@@ -31,6 +33,9 @@ public static class PersistedFolderApi
 
     /// <summary>The name of the API's database health check.</summary>
     public const string DatabaseHealthCheck = "persisted_folder_database";
+
+    /// <summary>Unhealthy from the moment the application is told to stop (the drain).</summary>
+    public const string ShutdownHealthCheck = "persisted_folder_shutdown";
 }
 
 /// <summary>
@@ -97,6 +102,14 @@ public static class DependencyInjection
         services.TryAddSingleton<DatabaseReadyCheck>();
         services.AddHealthChecks().AddCheck<DatabaseReadyCheck>(PersistedFolderApi.DatabaseHealthCheck, tags: [PersistedFolderApi.HealthTag]);
         services.AddPersistedFolderOpenApi();
+
+        // Issue 11: the drain on shutdown (readiness and Connection: close), the per-key and per-user
+        // bound on database operations, the pool warm-up, the expiring key-usage memo.
+        services.AddShutdownDrain($"{PersistedFolderApiOptions.Section}:Shutdown");
+        services.AddHealthChecks().AddCheck<ShutdownDrain>(PersistedFolderApi.ShutdownHealthCheck, tags: [PersistedFolderApi.HealthTag]);
+        services.AddUserConcurrencyLimits($"{PersistedFolderApiOptions.Section}:Contention");
+        services.AddHostedService<PoolWarmUp>();
+        services.AddOptions<KeyUsageOptions>().BindConfiguration($"{PersistedFolderApiOptions.Section}:KeyUsage");
         return services;
     }
 

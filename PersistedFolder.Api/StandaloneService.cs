@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using PersistedFolder.Api.Logging;
+using PersistedFolder.Api.Shutdown;
 
 namespace PersistedFolder.Api;
 
@@ -26,6 +27,7 @@ public static class StandaloneService
             app.UseMiddleware<RequestLogMiddleware>();
         }
 
+        app.UseShutdownDrain();
         app.Use((context, next) =>
         {
             // On every response, including those an error handler rewrites (clearing headers).

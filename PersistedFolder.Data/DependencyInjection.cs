@@ -40,6 +40,7 @@ public static class DependencyInjection
                 provider.GetRequiredService<IOptions<PersistedFolderDataOptions>>().Value.BuildConnectionString(),
             serviceKey: PersistedFolderDataOptions.ServiceKey);
         services.TryAddSingleton<Migrator>();
+        services.TryAddSingleton<DatabaseConnections>();
 
         // The API's own mapper, keyed: a host's AutoMapper configuration neither sees nor validates our maps.
         services.TryAddKeyedSingleton<IMapper>(PersistedFolderDataOptions.MapperKey, (_, _) =>

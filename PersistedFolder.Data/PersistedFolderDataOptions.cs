@@ -22,9 +22,11 @@ public sealed partial class PersistedFolderDataOptions
     /// <summary>The PostgreSQL schema that holds every table, so a host database can be shared.</summary>
     public string Schema { get; set; } = DefaultSchema;
 
-    /// <summary>Connect timeout unless the connection string sets one: short, so a lost database
-    /// is a quick 503 (<c>PersistedFolder:Database:ConnectTimeoutSeconds</c>).</summary>
-    public int ConnectTimeoutSeconds { get; set; } = 2;
+    /// <summary>Connect timeout (Npgsql <c>Timeout</c>) unless the connection string sets one
+    /// (<c>PersistedFolder:Database:ConnectTimeoutSeconds</c>). A refused connection fails at once
+    /// whatever this says; this is for a connect that is slow (a busy host, a cold pool's burst).
+    /// The wait for a pooled connection is bounded apart, by <see cref="PoolWaitMilliseconds"/>.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Command timeout unless the connection string sets one (<c>PersistedFolder:Database:CommandTimeoutSeconds</c>).</summary>
     public int CommandTimeoutSeconds { get; set; } = 5;
@@ -33,6 +35,20 @@ public sealed partial class PersistedFolderDataOptions
     /// (<c>PersistedFolder:Database:Multiplexing</c>): concurrent requests' commands share physical
     /// connections and go out in one socket write. Off by default: see README, Performance.</summary>
     public bool Multiplexing { get; set; }
+
+    // Issue 11's contention settings, kept together.
+
+    /// <summary>The longest a folder write waits for a row lock (PostgreSQL <c>lock_timeout</c>, set
+    /// for the write's own transaction): well under the command timeout, so a row held by another
+    /// transaction gives a quick 409 instead of holding a pooled connection. 0 = no limit.</summary>
+    public int LockTimeoutMilliseconds { get; set; } = 1000;
+
+    /// <summary>The longest a request waits for a pooled connection when all are in use.</summary>
+    public int PoolWaitMilliseconds { get; set; } = 2000;
+
+    /// <summary><c>Minimum Pool Size</c> unless the connection string sets one: connections kept
+    /// open (and opened at start-up) so a burst does not begin with a round of connects.</summary>
+    public int MinPoolSize { get; set; } = 4;
 
     /// <summary>
     /// The connection string with the schema first on the search path and, unless it sets them,
@@ -51,6 +67,11 @@ public sealed partial class PersistedFolderDataOptions
         if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
         {
             builder.CommandTimeout = CommandTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Minimum Pool Size") && !given.ContainsKey("MinPoolSize") && !given.ContainsKey("Min Pool Size"))
+        {
+            builder.MinPoolSize = Math.Min(MinPoolSize, builder.MaxPoolSize);
         }
 
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
@@ -86,7 +107,9 @@ public sealed partial class PersistedFolderDataOptions
             ? $"No database configured: set ConnectionStrings:{ConnectionStringName} (environment variable ConnectionStrings__{ConnectionStringName})."
             : !SchemaName().IsMatch(Schema)
                 ? $"{SchemaKey} '{Schema}' is not a plain lower-case identifier."
-                : null;
+                : LockTimeoutMilliseconds < 0 || PoolWaitMilliseconds < 1 || MinPoolSize < 0
+                    ? "PersistedFolder:Database: LockTimeoutMilliseconds must be >= 0, PoolWaitMilliseconds >= 1 and MinPoolSize >= 0."
+                    : null;
 
     internal sealed class Validator : Microsoft.Extensions.Options.IValidateOptions<PersistedFolderDataOptions>
     {

@@ -83,7 +83,18 @@ public sealed class RequestBodyReader(IOptions<RequestBodyOptions> options)
             return RequestBody.Failed(ApiProblems.UnsupportedMediaType(request.ContentType));
         }
 
-        var bytes = await ReadBoundedAsync(request, limit, context.RequestAborted);
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadBoundedAsync(request, limit, context.RequestAborted);
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // Kestrel's minimum body data rate: answered 408 in the API's shape. A body cut short by
+            // a closed connection goes on up as the client abort it is (ClientFaults).
+            return RequestBody.Failed(ApiProblems.RequestTimeout);
+        }
+
         if (bytes is null)
         {
             return RequestBody.Failed(ApiProblems.RequestTooLarge(limit));

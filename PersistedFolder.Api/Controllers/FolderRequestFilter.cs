@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.Filters;
 using PersistedFolder.Api.Authentication;
+using PersistedFolder.Api.Contention;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.RateLimiting;
+using PersistedFolder.Api.Shutdown;
 using PersistedFolder.Api.Versioning;
 
 namespace PersistedFolder.Api.Controllers;
@@ -15,7 +17,8 @@ namespace PersistedFolder.Api.Controllers;
 /// <c>api-supported-versions</c> on every answer, and the one place where an exception of a folder
 /// request becomes the API's error body.
 /// </summary>
-public sealed class FolderRequestFilter(FolderAuthenticator authenticator, KeyRateLimiter rateLimits, ApiExceptionHandler exceptions)
+public sealed class FolderRequestFilter(
+    FolderAuthenticator authenticator, KeyRateLimiter rateLimits, ApiExceptionHandler exceptions, UserConcurrencyLimiter concurrency, ShutdownDrain drain)
     : IAsyncResourceFilter
 {
     public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
@@ -24,11 +27,12 @@ public sealed class FolderRequestFilter(FolderAuthenticator authenticator, KeyRa
         var versions = FolderApiVersions.Of((ControllerActionDescriptor)context.ActionDescriptor);
         http.Response.OnStarting(static state =>
         {
-            var (response, supported) = ((HttpResponse, string))state;
+            var (response, supported, drain) = ((HttpResponse, string, ShutdownDrain))state;
             response.Headers.XContentTypeOptions = "nosniff";
             response.Headers[FolderApiVersions.SupportedHeader] = supported;
+            drain.CloseAfterResponse(response);
             return Task.CompletedTask;
-        }, (http.Response, versions.HeaderValue));
+        }, (http.Response, versions.HeaderValue, drain));
 
         try
         {
@@ -38,10 +42,29 @@ public sealed class FolderRequestFilter(FolderAuthenticator authenticator, KeyRa
                 return;
             }
 
+            // Issue 11: at most a few database operations at once per key (taken before its lookup,
+            // itself one) or, for a body key or a host principal, per folder user.
+            var partition = concurrency.Options.Enabled ? UserConcurrencyLimiter.PresentedKeyPartition(http.Request) : null;
+            using var keyTurn = partition is null ? null : await concurrency.AcquireAsync(partition, http.RequestAborted);
+            if (partition is not null && keyTurn is null)
+            {
+                context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
+                return;
+            }
+
             var (identity, denied) = await authenticator.AuthenticateAsync(http);
             if (identity is null)
             {
                 context.Result = new ApiProblemResult(denied!);
+                return;
+            }
+
+            using var userTurn = partition is null && concurrency.Options.Enabled
+                ? await concurrency.AcquireAsync(UserConcurrencyLimiter.ForUser(identity.UserId), http.RequestAborted)
+                : null;
+            if (partition is null && concurrency.Options.Enabled && userTurn is null)
+            {
+                context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
                 return;
             }
 

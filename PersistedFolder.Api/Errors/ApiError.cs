@@ -66,4 +66,26 @@ public static class ApiProblems
         503,
         new(ServerError, "service_unavailable", "The database is unavailable. Please retry shortly."),
         new Dictionary<string, string> { ["Retry-After"] = "1" });
+
+    // Issue 11: contention and client faults. None of them is the outage's wording.
+
+    /// <summary>A folder write gave up waiting for a row lock held by another transaction.</summary>
+    public static ApiProblem LockNotAvailable { get; } = new(
+        409,
+        new(InvalidRequest, "conflict", "The folder is being changed by another request. Please retry."),
+        new Dictionary<string, string> { ["Retry-After"] = "1" });
+
+    /// <summary>The database is up, but every pooled connection stayed in use for the whole pool wait.</summary>
+    public static ApiProblem ServiceBusy { get; } = new(
+        503,
+        new(ServerError, "service_busy", "The service is busy. Please retry shortly."),
+        new Dictionary<string, string> { ["Retry-After"] = "1" });
+
+    /// <summary>Kestrel's minimum request body data rate was not met.</summary>
+    public static ApiProblem RequestTimeout { get; } = new(
+        408, new(InvalidRequest, "request_timeout", "The request body did not arrive in time."));
+
+    /// <summary>Another Kestrel refusal of the request, with its own status code.</summary>
+    public static ApiProblem BadRequest(int status, string detail) =>
+        new(status, new(InvalidRequest, status == 400 ? "parse_error" : "bad_request", detail));
 }

@@ -4,6 +4,7 @@ using Npgsql;
 using PersistedFolder.Api.Binding;
 using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Folders;
+using PersistedFolder.Data;
 
 namespace PersistedFolder.Api.Errors;
 
@@ -15,10 +16,11 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        if (ClientFaults.IsClientAbort(httpContext, exception))
         {
-            // The client went away and its database work was cancelled: nobody to answer.
-            httpContext.Response.StatusCode = 499;
+            // The client went away (its database work was cancelled): nobody to answer, and
+            // nothing to log but the request line (RequestLogMiddleware, 499).
+            httpContext.Response.StatusCode = ClientFaults.ClientClosedRequest;
             return true;
         }
 
@@ -27,11 +29,14 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
             FolderValidationException invalid => ToProblem(invalid),
             FolderPreconditionFailedException => ApiProblems.PreconditionFailed,
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => ToProblem(FolderValidationException.DuplicateType()),
+            PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } => ApiProblems.LockNotAvailable,
+            DatabaseBusyException => ApiProblems.ServiceBusy,
             // A host's own IProjectAccessSource granted a project or user the folder tables do not have.
             PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => ApiProblems.PermissionDenied(AccessRules.NoProjectAccess),
             ApiProblemException carried => carried.Problem,
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.RequestTooLarge(bodyOptions.Value.MaxRequestBodyBytes),
-            BadHttpRequestException bad => ApiProblems.ParseError($"Bad request - {bad.Message}"),
+            BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => ApiProblems.RequestTimeout,
+            BadHttpRequestException bad => ApiProblems.BadRequest(bad.StatusCode, $"Bad request - {bad.Message}"),
             NpgsqlException and not PostgresException => ApiProblems.ServiceUnavailable,
             PostgresException { IsTransient: true } => ApiProblems.ServiceUnavailable,
             _ => null,
@@ -41,6 +46,10 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
             problem = ApiProblems.ServerFailure;
+        }
+        else if (problem == ApiProblems.LockNotAvailable || problem == ApiProblems.ServiceBusy)
+        {
+            logger.LogInformation("{Code} on {Method} {Path}: {Reason}", problem.Error.Code, httpContext.Request.Method, httpContext.Request.Path, exception.Message);
         }
         else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
         {

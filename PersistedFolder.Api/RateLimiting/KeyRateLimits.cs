@@ -14,6 +14,12 @@ public sealed class KeyRateLimitOptions
     public int PerMinute { get; set; } = 480;
 
     public int PerHour { get; set; } = 4800;
+
+    /// <summary>The length of the "minute" window (a test may shorten it).</summary>
+    public TimeSpan MinuteWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The length of the "hour" window (a test may shorten it).</summary>
+    public TimeSpan HourWindow { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>
@@ -30,7 +36,7 @@ public sealed class KeyRateLimiter : IDisposable
 
     private readonly PartitionedRateLimiter<Guid>? limiter;
 
-    public KeyRateLimiter(IOptions<KeyRateLimitOptions> configured, SharedRateLimitStore store)
+    public KeyRateLimiter(IOptions<KeyRateLimitOptions> configured, SharedRateLimitStore store, TimeProvider time)
     {
         var options = configured.Value;
         if (!options.Enabled)
@@ -38,18 +44,20 @@ public sealed class KeyRateLimiter : IDisposable
             return;
         }
 
-        var local = PartitionedRateLimiter.CreateChained(
-            PerKey(options.PerMinute, TimeSpan.FromMinutes(1)),
-            PerKey(options.PerHour, TimeSpan.FromHours(1)));
+        // Issue 11: in process, windows that cost nothing while a key is idle and are forgotten once ended.
+        var local = Local = new KeyWindowLimiter(options.PerMinute, options.MinuteWindow, options.PerHour, options.HourWindow, time);
         limiter = store.Multiplexer is { } redis
             ? new SharedOrLocalRateLimiter(
                 PartitionedRateLimiter.CreateChained(
-                    PerKeyShared(redis, options.PerMinute, TimeSpan.FromMinutes(1)),
-                    PerKeyShared(redis, options.PerHour, TimeSpan.FromHours(1))),
+                    PerKeyShared(redis, options.PerMinute, options.MinuteWindow),
+                    PerKeyShared(redis, options.PerHour, options.HourWindow)),
                 local,
                 store.Logger)
             : local;
     }
+
+    /// <summary>The in-process windows (also Redis's fallback), or null when the limits are off.</summary>
+    public KeyWindowLimiter? Local { get; }
 
     /// <summary>Counts one request of the key: null when it may go on, else the 429 to answer.</summary>
     public async ValueTask<ApiProblem?> AcquireAsync(Guid keyId, CancellationToken cancellationToken)
@@ -76,15 +84,6 @@ public sealed class KeyRateLimiter : IDisposable
         lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter
         : lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? TimeSpan.FromSeconds(seconds)
         : null;
-
-    private static PartitionedRateLimiter<Guid> PerKey(int limit, TimeSpan window) =>
-        PartitionedRateLimiter.Create<Guid, Guid>(keyId =>
-            RateLimitPartition.GetFixedWindowLimiter(keyId, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limit,
-                Window = window,
-                QueueLimit = 0,
-            }));
 
     // Redis keys rl:fw:{persisted_folder:<key id>:<window seconds>} (and its :exp twin).
     private static PartitionedRateLimiter<Guid> PerKeyShared(IConnectionMultiplexer redis, int limit, TimeSpan window) =>

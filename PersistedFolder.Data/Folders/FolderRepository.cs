@@ -1,6 +1,7 @@
 using AutoMapper;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using PersistedFolder.Core.Folders;
 
@@ -11,8 +12,14 @@ namespace PersistedFolder.Data.Folders;
 /// <c>COALESCE(surface, 'web') = @Surface</c>: the unique index's expression, so a legacy
 /// NULL-surface row is web's and every lookup is an index lookup.
 /// </summary>
-internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource, [FromKeyedServices(PersistedFolderDataOptions.MapperKey)] IMapper mapper) : IPersistedFolderRepository
+internal sealed class FolderRepository(DatabaseConnections connections, IOptions<PersistedFolderDataOptions> options, [FromKeyedServices(PersistedFolderDataOptions.MapperKey)] IMapper mapper) : IPersistedFolderRepository
 {
+    // Sent before each write in the same batch: Npgsql sends a batch as one implicit transaction
+    // (one Sync), so set_config(..., true) lasts for exactly that write. A session-level SET would
+    // outlive it on the pooled connection (and, through pgbouncer, on another client's), and a
+    // lock_timeout startup option is refused by pgbouncer 1.18.
+    private const string LockTimeoutSql = "SELECT set_config('lock_timeout', @LockTimeout, true);\n";
+
     private const string Columns = "id, type, protocol, path, created_at, updated_at";
 
     // Every write moves updated_at strictly forward, even when two transactions share a now():
@@ -61,11 +68,12 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         DELETE FROM persisted_folder
         WHERE id = @Id AND team_id = @TeamId AND user_id = @UserId AND COALESCE(surface, 'web') = @Surface
           AND {VersionCondition}
+        RETURNING id
         """;
 
     public async Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<FolderRow>(
             new CommandDefinition(ListSql, ScopeParameters(scope), cancellationToken: cancellationToken));
         return mapper.Map<List<Folder>>(rows);
@@ -73,7 +81,7 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
 
     public async Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<FolderRow>(
             new CommandDefinition(GetSql, ScopeParameters(scope, id), cancellationToken: cancellationToken));
         return mapper.Map<Folder?>(row);
@@ -85,9 +93,7 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         parameters.Add("Type", type);
         parameters.Add("Protocol", protocol);
         parameters.Add("Path", path);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleAsync<FolderRow>(
-            new CommandDefinition(UpsertSql, parameters, cancellationToken: cancellationToken));
+        var row = await WriteAsync(UpsertSql, parameters, grid => grid.ReadSingleAsync<FolderRow>(), cancellationToken);
         return mapper.Map<Folder>(row);
     }
 
@@ -97,18 +103,25 @@ internal sealed class FolderRepository([FromKeyedServices(PersistedFolderDataOpt
         parameters.Add("Type", changes.Type, System.Data.DbType.String);
         parameters.Add("Protocol", changes.Protocol, System.Data.DbType.String);
         parameters.Add("Path", changes.Path, System.Data.DbType.String);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<FolderRow>(
-            new CommandDefinition(UpdateSql, parameters, cancellationToken: cancellationToken));
+        var row = await WriteAsync(UpdateSql, parameters, grid => grid.ReadSingleOrDefaultAsync<FolderRow>(), cancellationToken);
         return mapper.Map<Folder?>(row);
     }
 
     public async Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var deleted = await connection.ExecuteAsync(
-            new CommandDefinition(DeleteSql, ScopeParameters(scope, id, precondition), cancellationToken: cancellationToken));
-        return deleted > 0;
+        var deleted = await WriteAsync(DeleteSql, ScopeParameters(scope, id, precondition), grid => grid.ReadSingleOrDefaultAsync<Guid?>(), cancellationToken);
+        return deleted is not null;
+    }
+
+    /// <summary>A write under the configured <c>lock_timeout</c>: one round trip, one transaction.</summary>
+    private async Task<T> WriteAsync<T>(string sql, DynamicParameters parameters, Func<SqlMapper.GridReader, Task<T>> read, CancellationToken cancellationToken)
+    {
+        parameters.Add("LockTimeout", options.Value.LockTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var grid = await connection.QueryMultipleAsync(
+            new CommandDefinition(LockTimeoutSql + sql, parameters, cancellationToken: cancellationToken));
+        await grid.ReadSingleAsync<string>();
+        return await read(grid);
     }
 
     private static DynamicParameters ScopeParameters(FolderScope scope, Guid? id = null)

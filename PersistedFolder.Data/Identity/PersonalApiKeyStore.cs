@@ -5,7 +5,7 @@ using PersistedFolder.Core.Keys;
 
 namespace PersistedFolder.Data.Identity;
 
-internal sealed class PersonalApiKeyStore([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource) : IPersonalApiKeyStore
+internal sealed class PersonalApiKeyStore(DatabaseConnections connections) : IPersonalApiKeyStore
 {
     private const string FindActiveSql = """
         SELECT k.id, k.user_id, k.scopes, k.scoped_teams, k.scoped_organizations, k.last_used_at
@@ -22,7 +22,7 @@ internal sealed class PersonalApiKeyStore([FromKeyedServices(PersistedFolderData
 
     public async Task<PersonalApiKey?> FindActiveAsync(string secureValue, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(
             new CommandDefinition(FindActiveSql, new { SecureValue = secureValue }, cancellationToken: cancellationToken));
         return row is null
@@ -32,7 +32,7 @@ internal sealed class PersonalApiKeyStore([FromKeyedServices(PersistedFolderData
 
     public async Task MarkUsedAsync(IReadOnlyCollection<Guid> keyIds, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             new CommandDefinition(MarkUsedSql, new { Ids = keyIds.ToArray() }, cancellationToken: cancellationToken));
     }

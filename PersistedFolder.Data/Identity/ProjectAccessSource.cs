@@ -5,7 +5,7 @@ using PersistedFolder.Core.Access;
 
 namespace PersistedFolder.Data.Identity;
 
-internal sealed class ProjectAccessSource([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource) : IProjectAccessSource
+internal sealed class ProjectAccessSource(DatabaseConnections connections) : IProjectAccessSource
 {
     // A null @TeamId is "@current": the user's current team. Membership needs an active user.
     private const string FindSql = """
@@ -23,7 +23,7 @@ internal sealed class ProjectAccessSource([FromKeyedServices(PersistedFolderData
 
     public async Task<ProjectAccess?> FindAsync(ProjectReference project, long userId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<AccessRow>(
             new CommandDefinition(FindSql, new { project.TeamId, UserId = userId }, cancellationToken: cancellationToken));
         return row is null ? null : new ProjectAccess(row.TeamId, row.OrganizationId, row.IsMember);

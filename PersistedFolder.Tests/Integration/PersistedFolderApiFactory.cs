@@ -21,6 +21,8 @@ public sealed class PersistedFolderApiFactory(
         builder.UseEnvironment(Environments.Production);
         builder.UseSetting("ConnectionStrings:PersistedFolder", IntegrationDatabase.RequireConnectionString());
         builder.UseSetting("PersistedFolder:Schema", IntegrationDatabase.Schema);
+        // No drain when a fixture's application stops (the shutdown battery sets its own).
+        builder.UseSetting("PersistedFolder:Shutdown:DrainPeriod", "00:00:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

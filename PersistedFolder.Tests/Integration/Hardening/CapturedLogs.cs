@@ -28,6 +28,9 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 
     public IReadOnlyCollection<CapturedEntry> Entries => entries;
 
+    /// <summary>Forgets the entries so far (e.g. those of a fixture's set-up).</summary>
+    public void Clear() => entries.Clear();
+
     /// <summary>Adds this provider to the services and sets every category's level (configuration's included) to <paramref name="minimum"/>.</summary>
     public void AddTo(IServiceCollection services, LogLevel minimum)
     {

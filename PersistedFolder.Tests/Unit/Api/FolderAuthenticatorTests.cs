@@ -40,7 +40,7 @@ public sealed class FolderAuthenticatorTests
         hostAuthentication = new Mock<IAuthenticationService>();
         hostAuthentication.Setup(a => a.AuthenticateAsync(It.IsAny<HttpContext>(), It.IsAny<string?>())).ReturnsAsync(AuthenticateResult.NoResult());
         options = new PersistedFolderApiOptions();
-        usage = new KeyUsageRecorder(store.Object, TimeProvider.System, NullLogger<KeyUsageRecorder>.Instance);
+        usage = new KeyUsageRecorder(store.Object, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new KeyUsageOptions()), NullLogger<KeyUsageRecorder>.Instance);
         authenticator = new FolderAuthenticator(
             store.Object,
             hostUsers.Object,
