@@ -16,6 +16,16 @@ public static class PersonalApiKeyDefaults
 }
 
 /// <summary>
+/// A personal API key as a request presents it: only its stored form (<see cref="SecureValue"/>,
+/// hashed once) is used from here on. <see cref="MayBeHostToken"/>: a bearer token not shaped like a
+/// key while host schemes are configured, which the host schemes are offered first (a JWT).
+/// </summary>
+public sealed record PresentedKey(string Value, string Where, bool MayBeHostToken)
+{
+    public string SecureValue { get; } = PersonalApiKeys.SecureValue(Value);
+}
+
+/// <summary>
 /// Who a folder request acts for. Not an ASP.NET Core authentication scheme, so that it never
 /// becomes (nor removes) a host's default scheme and never runs on a host's endpoints: the folder
 /// endpoints' request filter calls it. A personal API key is taken from the first place that has
@@ -31,13 +41,24 @@ public sealed class FolderAuthenticator(
     KeyUsageRecorder usage,
     IOptions<PersistedFolderApiOptions> options)
 {
-    /// <summary>The identity, or the 401/403 to answer.</summary>
-    public async Task<(FolderIdentity? Identity, ApiProblem? Problem)> AuthenticateAsync(HttpContext context)
+    /// <summary>The key a request presents, from the first place that has one, or null. Reads the body
+    /// (once per request, <see cref="RequestBodyReader"/>) only when no bearer header is sent.</summary>
+    public async Task<PresentedKey?> FindKeyAsync(HttpContext context)
     {
-        var (value, where) = await FindKeyAsync(context);
-        if (value is not null && !MayBeHostToken(where, value))
+        var (value, where) = await FindKeyValueAsync(context);
+        return value is null
+            ? null
+            : new PresentedKey(value, where, MayBeHostToken: where == HeaderPlace && options.Value.AuthenticationSchemes.Count > 0
+                && !value.StartsWith(PersonalApiKeys.Prefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>The identity of the request that presents <paramref name="presented"/> (from
+    /// <see cref="FindKeyAsync"/>), or the 401/403 to answer.</summary>
+    public async Task<(FolderIdentity? Identity, ApiProblem? Problem)> AuthenticateAsync(HttpContext context, PresentedKey? presented)
+    {
+        if (presented is { MayBeHostToken: false })
         {
-            return await KeyAsync(context, value, where);
+            return await KeyAsync(context, presented);
         }
 
         foreach (var scheme in options.Value.AuthenticationSchemes)
@@ -50,19 +71,15 @@ public sealed class FolderAuthenticator(
         }
 
         // A bearer token that no host scheme took is a personal API key after all (an invalid one).
-        return value is null ? (null, ApiProblems.NotAuthenticated) : await KeyAsync(context, value, where);
+        return presented is null ? (null, ApiProblems.NotAuthenticated) : await KeyAsync(context, presented);
     }
 
-    /// <summary>A bearer token that is not shaped like a personal API key may be a host's (a JWT).</summary>
-    private bool MayBeHostToken(string where, string value) =>
-        where == HeaderPlace && options.Value.AuthenticationSchemes.Count > 0 && !value.StartsWith(PersonalApiKeys.Prefix, StringComparison.Ordinal);
-
-    private async Task<(FolderIdentity?, ApiProblem?)> KeyAsync(HttpContext context, string value, string where)
+    private async Task<(FolderIdentity?, ApiProblem?)> KeyAsync(HttpContext context, PresentedKey presented)
     {
-        var key = await keys.FindActiveAsync(PersonalApiKeys.SecureValue(value), context.RequestAborted);
+        var key = await keys.FindActiveAsync(presented.SecureValue, context.RequestAborted);
         if (key is null)
         {
-            return (null, ApiProblems.InvalidKey(where));
+            return (null, ApiProblems.InvalidKey(presented.Where));
         }
 
         usage.Record(key);
@@ -85,7 +102,7 @@ public sealed class FolderAuthenticator(
 
     private const string HeaderPlace = "Authorization header";
 
-    private async Task<(string? Value, string Where)> FindKeyAsync(HttpContext context)
+    private async Task<(string? Value, string Where)> FindKeyValueAsync(HttpContext context)
     {
         var request = context.Request;
         if (request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer", StringComparison.Ordinal)

@@ -35,12 +35,14 @@ public sealed class UserConcurrencyLimiter : IDisposable
     {
         Options = options.Value;
         var configured = Options;
-        limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions
-        {
-            PermitLimit = configured.MaxConcurrentPerUser,
-            QueueLimit = configured.QueueLimitPerUser,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        }));
+        limiter = PartitionedRateLimiter.Create<string, string>(partition => configured.Enabled
+            ? RateLimitPartition.GetConcurrencyLimiter(partition, _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = configured.MaxConcurrentPerUser,
+                QueueLimit = configured.QueueLimitPerUser,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            })
+            : RateLimitPartition.GetNoLimiter(partition));
     }
 
     public UserConcurrencyOptions Options { get; }
@@ -49,15 +51,7 @@ public sealed class UserConcurrencyLimiter : IDisposable
     public static string ForUser(long userId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"u:{userId}");
 
     /// <summary>The partition of a presented key: its stored form, never the key itself.</summary>
-    public static string ForKey(string key) => "k:" + Core.Keys.PersonalApiKeys.SecureValue(key);
-
-    /// <summary>The partition of the key a request presents in <c>Authorization: Bearer</c> or the
-    /// query string, known before its lookup (a body key is only known once the body is read: such
-    /// a request is bounded by its user, after authentication), or null.</summary>
-    public static string? PresentedKeyPartition(HttpRequest request) =>
-        request.Headers.Authorization is [{ } header, ..] && header.StartsWith("Bearer ", StringComparison.Ordinal) && header[7..].Trim() is { Length: > 0 } bearer
-            ? ForKey(bearer)
-            : request.Query[Authentication.PersonalApiKeyDefaults.FieldName] is [.., { Length: > 0 } fromQuery] ? ForKey(fromQuery) : null;
+    public static string ForKey(Authentication.PresentedKey key) => "k:" + key.SecureValue;
 
     /// <summary>A lease for one operation of <paramref name="partition"/>, or null when refused (queue full or the wait ran out).</summary>
     public async ValueTask<RateLimitLease?> AcquireAsync(string partition, CancellationToken requestAborted)

@@ -42,27 +42,26 @@ public sealed class FolderRequestFilter(
                 return;
             }
 
-            // Issue 11: at most a few database operations at once per key (taken before its lookup,
-            // itself one) or, for a body key or a host principal, per folder user.
-            var partition = concurrency.Options.Enabled ? UserConcurrencyLimiter.PresentedKeyPartition(http.Request) : null;
-            using var keyTurn = partition is null ? null : await concurrency.AcquireAsync(partition, http.RequestAborted);
-            if (partition is not null && keyTurn is null)
+            // At most a few requests at once per key (counted from before its lookup, itself a
+            // database call) or, for a host principal, per folder user (issue 11).
+            var presented = await authenticator.FindKeyAsync(http);
+            var keyPartition = presented is { MayBeHostToken: false } ? UserConcurrencyLimiter.ForKey(presented) : null;
+            using var keyTurn = keyPartition is null ? null : await concurrency.AcquireAsync(keyPartition, http.RequestAborted);
+            if (keyPartition is not null && keyTurn is null)
             {
                 context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
                 return;
             }
 
-            var (identity, denied) = await authenticator.AuthenticateAsync(http);
+            var (identity, denied) = await authenticator.AuthenticateAsync(http, presented);
             if (identity is null)
             {
                 context.Result = new ApiProblemResult(denied!);
                 return;
             }
 
-            using var userTurn = partition is null && concurrency.Options.Enabled
-                ? await concurrency.AcquireAsync(UserConcurrencyLimiter.ForUser(identity.UserId), http.RequestAborted)
-                : null;
-            if (partition is null && concurrency.Options.Enabled && userTurn is null)
+            using var userTurn = keyPartition is null ? await concurrency.AcquireAsync(UserConcurrencyLimiter.ForUser(identity.UserId), http.RequestAborted) : null;
+            if (keyPartition is null && userTurn is null)
             {
                 context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
                 return;

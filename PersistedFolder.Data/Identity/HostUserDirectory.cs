@@ -1,11 +1,9 @@
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using PersistedFolder.Core.Access;
 
 namespace PersistedFolder.Data.Identity;
 
-internal sealed class HostUserDirectory([FromKeyedServices(PersistedFolderDataOptions.ServiceKey)] NpgsqlDataSource dataSource) : IHostUserDirectory
+internal sealed class HostUserDirectory(DatabaseConnections connections) : IHostUserDirectory
 {
     private const string FindSql = "SELECT user_id FROM host_user WHERE issuer = @Issuer AND subject = @Subject";
 
@@ -22,7 +20,7 @@ internal sealed class HostUserDirectory([FromKeyedServices(PersistedFolderDataOp
 
     public async Task<long> LinkAsync(string issuer, string subject, string email, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await connections.OpenAsync(cancellationToken);
         var linked = await connection.QuerySingleOrDefaultAsync<long?>(
             new CommandDefinition(FindSql, new { Issuer = issuer, Subject = subject }, cancellationToken: cancellationToken));
         if (linked is { } userId)

@@ -82,6 +82,7 @@ public partial class SurfaceContractTests
     [TestCase("HEAD", false)]
     [TestCase("GET", true)]
     [TestCase("HEAD", true)]
+    [Category(SurfaceFixtureAttribute.Smoke)]
     public async Task Matching_if_none_match_is_304_with_no_body(string method, bool list)
     {
         var actor = await CreateActorAsync();
@@ -195,6 +196,7 @@ public partial class SurfaceContractTests
     }
 
     [TestCaseSource(nameof(WriteMethods))]
+    [Category(SurfaceFixtureAttribute.Smoke)]
     public async Task Stale_if_match_is_412_and_writes_nothing(string method)
     {
         var actor = await CreateActorAsync();

@@ -252,7 +252,7 @@ public sealed class FolderAuthenticatorTests
             http.Request.QueryString = new QueryString(query);
         }
 
-        var (identity, problem) = await authenticator.AuthenticateAsync(http);
+        var (identity, problem) = await authenticator.AuthenticateAsync(http, await authenticator.FindKeyAsync(http));
         return (identity, problem, http);
     }
 }

@@ -110,7 +110,7 @@ public sealed class ProjectGrantBinderTests
 
         await BindAsync(context);
 
-        Assert.That(context.Problem, Is.Null);
+        Assert.That((context.Problem, context.Grant), Is.EqualTo(((ApiProblem?)null, new ProjectGrant(7, UserId))));
     }
 
     [Test]
