@@ -18,6 +18,7 @@ using PersistedFolder.Api.Routing;
 using PersistedFolder.Api.Shutdown;
 using PersistedFolder.Core;
 using PersistedFolder.Core.Folders;
+using PersistedFolder.Core.Keys;
 using PersistedFolder.Data;
 
 namespace PersistedFolder.Api;
@@ -81,6 +82,7 @@ public static class DependencyInjection
         services.TryAddSingleton<FolderRequestFilter>();
         services.TryAddSingleton<KeyUsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
+        services.Replace(ServiceDescriptor.Singleton<IKeyUsage>(sp => sp.GetRequiredService<KeyUsageRecorder>()));
         if (configuration.GetValue($"{PersistedFolderApiOptions.Section}:{nameof(PersistedFolderApiOptions.MigrateOnStartup)}", true))
         {
             services.AddHostedService<MigrationHostedService>();

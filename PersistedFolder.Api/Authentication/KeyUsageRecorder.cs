@@ -11,7 +11,7 @@ namespace PersistedFolder.Api.Authentication;
 /// seen by the request.
 /// </summary>
 public sealed class KeyUsageRecorder(
-    IPersonalApiKeyStore store, TimeProvider time, IOptions<KeyUsageOptions> options, ILogger<KeyUsageRecorder> logger) : BackgroundService
+    IPersonalApiKeyStore store, TimeProvider time, IOptions<KeyUsageOptions> options, ILogger<KeyUsageRecorder> logger) : BackgroundService, IKeyUsage
 {
     private readonly TimeSpan interval = options.Value.RememberFor;
 

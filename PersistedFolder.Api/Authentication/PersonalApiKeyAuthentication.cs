@@ -23,6 +23,12 @@ public static class PersonalApiKeyDefaults
 public sealed record PresentedKey(string Value, string Where, bool MayBeHostToken)
 {
     public string SecureValue { get; } = PersonalApiKeys.SecureValue(Value);
+
+    /// <summary>
+    /// The key's rate-limit partition, known before the key is looked up (the lookup travels with the
+    /// operation): the first 128 bits of its SHA-256, one per key as its id is.
+    /// </summary>
+    public Guid LimitId => new(Convert.FromHexString(SecureValue.AsSpan(SecureValue.IndexOf('$') + 1, 32)));
 }
 
 /// <summary>
@@ -38,7 +44,7 @@ public sealed class FolderAuthenticator(
     IPersonalApiKeyStore keys,
     IHostUserDirectory hostUsers,
     RequestBodyReader bodyReader,
-    KeyUsageRecorder usage,
+    IKeyUsage usage,
     IOptions<PersistedFolderApiOptions> options)
 {
     /// <summary>The key a request presents, from the first place that has one, or null. Reads the body
@@ -58,7 +64,7 @@ public sealed class FolderAuthenticator(
     {
         if (presented is { MayBeHostToken: false })
         {
-            return await KeyAsync(context, presented);
+            return await VerifyKeyAsync(context, presented);
         }
 
         foreach (var scheme in options.Value.AuthenticationSchemes)
@@ -71,10 +77,12 @@ public sealed class FolderAuthenticator(
         }
 
         // A bearer token that no host scheme took is a personal API key after all (an invalid one).
-        return presented is null ? (null, ApiProblems.NotAuthenticated) : await KeyAsync(context, presented);
+        return presented is null ? (null, ApiProblems.NotAuthenticated) : await VerifyKeyAsync(context, presented);
     }
 
-    private async Task<(FolderIdentity?, ApiProblem?)> KeyAsync(HttpContext context, PresentedKey presented)
+    /// <summary>The identity of an active user's key, or the 401 to answer: a round trip of its own, for
+    /// the requests whose operation does not verify the key itself.</summary>
+    public async Task<(FolderIdentity? Identity, ApiProblem? Problem)> VerifyKeyAsync(HttpContext context, PresentedKey presented)
     {
         var key = await keys.FindActiveAsync(presented.SecureValue, context.RequestAborted);
         if (key is null)

@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Contention;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.RateLimiting;
 using PersistedFolder.Api.Shutdown;
 using PersistedFolder.Api.Versioning;
+using PersistedFolder.Core.Access;
 
 namespace PersistedFolder.Api.Controllers;
 
@@ -13,12 +16,18 @@ namespace PersistedFolder.Api.Controllers;
 /// Everything the folder API does to a request before its action, attached to the folder endpoints
 /// only (the first filter of <see cref="PersistedFolderControllerBase"/>), so that a host's pipeline
 /// and endpoints are left as they were: the API version (400), authentication by personal API key
-/// or a host scheme (401), the per-key rate limit (429), <c>X-Content-Type-Options</c> and
+/// or a host scheme (401; for a key on the folder tables, left to the operation's own statement,
+/// see <see cref="FolderCallerFeature"/>), the per-key rate limit (429), <c>X-Content-Type-Options</c> and
 /// <c>api-supported-versions</c> on every answer, and the one place where an exception of a folder
 /// request becomes the API's error body.
 /// </summary>
 public sealed class FolderRequestFilter(
-    FolderAuthenticator authenticator, KeyRateLimiter rateLimits, ApiExceptionHandler exceptions, UserConcurrencyLimiter concurrency, ShutdownDrain drain)
+    FolderAuthenticator authenticator,
+    IProjectAccessSource projects,
+    KeyRateLimiter rateLimits,
+    ApiExceptionHandler exceptions,
+    UserConcurrencyLimiter concurrency,
+    ShutdownDrain drain)
     : IAsyncResourceFilter
 {
     public async Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
@@ -53,30 +62,36 @@ public sealed class FolderRequestFilter(
                 return;
             }
 
-            var (identity, denied) = await authenticator.AuthenticateAsync(http, presented);
-            if (identity is null)
+            var caller = new FolderCallerFeature(presented, authenticator);
+            http.Features.Set(caller);
+            if (keyPartition is null && await caller.AuthenticateAsync(http) is { } denied)
             {
-                context.Result = new ApiProblemResult(denied!);
+                context.Result = new ApiProblemResult(denied);
                 return;
             }
 
-            using var userTurn = keyPartition is null ? await concurrency.AcquireAsync(UserConcurrencyLimiter.ForUser(identity.UserId), http.RequestAborted) : null;
+            using var userTurn = keyPartition is null ? await concurrency.AcquireAsync(UserConcurrencyLimiter.ForUser(caller.Identity!.UserId), http.RequestAborted) : null;
             if (keyPartition is null && userTurn is null)
             {
                 context.Result = new ApiProblemResult(ApiProblems.Throttled(1));
                 return;
             }
 
-            if (identity.Key is { } key && await rateLimits.AcquireAsync(key.Id, http.RequestAborted) is { } throttled)
+            // Counted per presented key, before its lookup; only a valid key is told to slow down (401 first).
+            if ((keyPartition is not null || caller.Identity?.Key is not null)
+                && await rateLimits.AcquireAsync(presented!.LimitId, http.RequestAborted) is { } throttled)
             {
-                context.Result = new ApiProblemResult(throttled);
+                context.Result = new ApiProblemResult(await caller.VerifyAsync(http) ?? throttled);
                 return;
             }
 
-            // The host's principal stays (its identities first), with the folder identity beside it.
-            var principal = identity.Key is null ? new System.Security.Claims.ClaimsPrincipal(http.User) : new();
-            principal.AddIdentity(identity);
-            http.User = principal;
+            // The key's lookup travels with the operation (one round trip) only on the folder tables'
+            // own access source, and only for an action that runs an operation; else it is made now.
+            if (!(projects.IsFolderTables && RunsOperation(context.ActionDescriptor)) && await caller.VerifyAsync(http) is { } unauthenticated)
+            {
+                context.Result = new ApiProblemResult(unauthenticated);
+                return;
+            }
 
             var executed = await next();
             if (executed.Exception is { } exception && !executed.ExceptionHandled)
@@ -89,6 +104,20 @@ public sealed class FolderRequestFilter(
         {
             await HandleAsync(http, exception);
         }
+    }
+
+    /// <summary>Whether the action binds a <see cref="ProjectCaller"/>: only those run a folder operation.</summary>
+    private static bool RunsOperation(ActionDescriptor action)
+    {
+        foreach (var parameter in action.Parameters)
+        {
+            if (parameter.ParameterType == typeof(ProjectCaller))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task HandleAsync(HttpContext http, Exception exception)

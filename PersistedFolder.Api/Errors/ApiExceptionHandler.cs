@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Binding;
 using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Folders;
@@ -9,8 +10,8 @@ using PersistedFolder.Data;
 namespace PersistedFolder.Api.Errors;
 
 /// <summary>
-/// The one place exceptions of folder requests become responses (called by the folder request filter): domain validation and PostgreSQL's unique
-/// violation become 400s, a lost database 503, anything unexpected a bare 500 (never a stack trace).
+/// The one place exceptions of folder requests become responses (called by the folder request filter): a key
+/// caller's refused operation its 401/404/403, domain validation and PostgreSQL's unique violation 400s, a lost database 503, anything unexpected a bare 500 (never a stack trace).
 /// </summary>
 public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -34,6 +35,10 @@ public sealed class ApiExceptionHandler(IOptions<RequestBodyOptions> bodyOptions
             // A host's own IProjectAccessSource granted a project or user the folder tables do not have.
             PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } => ApiProblems.PermissionDenied(AccessRules.NoProjectAccess),
             ApiProblemException carried => carried.Problem,
+            FolderAccessDeniedException { Denial: FolderDenial.UnknownKey } => ApiProblems.InvalidKey(
+                httpContext.Features.Get<FolderCallerFeature>()?.Presented?.Where ?? throw new InvalidOperationException("A key was refused that no request presented.", exception)),
+            FolderAccessDeniedException { Denial: FolderDenial.ProjectNotFound } => ApiProblems.ProjectNotFound,
+            FolderAccessDeniedException { Reason: { } reason } => ApiProblems.PermissionDenied(reason),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.RequestTooLarge(bodyOptions.Value.MaxRequestBodyBytes),
             BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => ApiProblems.RequestTimeout,
             BadHttpRequestException bad => ApiProblems.BadRequest(bad.StatusCode, $"Bad request - {bad.Message}"),

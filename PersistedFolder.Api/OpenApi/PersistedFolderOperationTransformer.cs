@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using PersistedFolder.Api.Access;
+using PersistedFolder.Core.Access;
 using PersistedFolder.Api.Contracts;
 using PersistedFolder.Core.Folders;
 
@@ -226,9 +227,9 @@ internal sealed class PersistedFolderOperationTransformer : IOpenApiOperationTra
         }
     }
 
-    /// <summary>The scope <see cref="ProjectAccessFilter"/> demands of a personal API key for this method.</summary>
+    /// <summary>The scope <see cref="ProjectCallerBinder"/> demands of a personal API key for this method.</summary>
     private static string Scope(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
-            ? $"{ProjectGrantBinder.ScopeObject}:read"
-            : $"{ProjectGrantBinder.ScopeObject}:write";
+            ? $"{AccessRules.FolderScopeObject}:read"
+            : $"{AccessRules.FolderScopeObject}:write";
 }

@@ -1,7 +1,10 @@
 namespace PersistedFolder.Core.Access;
 
 /// <summary>What a personal API key may do, as far as project access is concerned.</summary>
-public sealed record KeyGrant(IReadOnlyCollection<string> Scopes, IReadOnlyCollection<long>? ScopedTeams, IReadOnlyCollection<Guid>? ScopedOrganizations);
+public sealed record KeyGrant(IReadOnlyCollection<string> Scopes, IReadOnlyCollection<long>? ScopedTeams, IReadOnlyCollection<Guid>? ScopedOrganizations)
+{
+    public static KeyGrant Of(Keys.PersonalApiKey key) => new(key.Scopes, key.ScopedTeams, key.ScopedOrganizations);
+}
 
 /// <summary>
 /// The checks of SPEC §4 after the project is resolved, in its order: the key's scoped teams,
@@ -11,6 +14,9 @@ public sealed record KeyGrant(IReadOnlyCollection<string> Scopes, IReadOnlyColle
 public static class AccessRules
 {
     public const string AllScopes = "*";
+
+    /// <summary>The scope object of the folder endpoints: <c>persisted_folder:read</c> and <c>:write</c>.</summary>
+    public const string FolderScopeObject = "persisted_folder";
 
     /// <summary>The denial of a user who is not a member of the project's organization.</summary>
     public const string NoProjectAccess = "You don't have access to the project.";
@@ -42,6 +48,10 @@ public static class AccessRules
     }
 
     public static string RequiredScope(string scopeObject, bool write) => $"{scopeObject}:{(write ? "write" : "read")}";
+
+    /// <summary>Every scope that <see cref="Grants"/> the access (for a database statement that checks it: <c>scopes &amp;&amp; @granting</c>).</summary>
+    public static string[] GrantingScopes(string scopeObject, bool write) =>
+        write ? [AllScopes, RequiredScope(scopeObject, write: true)] : [AllScopes, RequiredScope(scopeObject, write: false), RequiredScope(scopeObject, write: true)];
 
     /// <summary><c>X:write</c> also grants <c>X:read</c>; <c>*</c> grants everything; no scope grants nothing.</summary>
     public static bool Grants(IReadOnlyCollection<string> scopes, string scopeObject, bool write)

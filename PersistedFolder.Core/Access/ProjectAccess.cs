@@ -38,4 +38,11 @@ public interface IProjectAccessSource
     /// <summary>The project and the user's membership, or null when the project does not exist
     /// (or is <c>@current</c> and the user has no current project).</summary>
     Task<ProjectAccess?> FindAsync(ProjectReference project, long userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True only for the folder tables' own projects and memberships: a personal API key's operation
+    /// then verifies the key and checks access in its own statement (<see cref="KeyCaller"/>, one round
+    /// trip) instead of asking this source. Any other source is asked for every request.
+    /// </summary>
+    bool IsFolderTables => false;
 }

@@ -1,8 +1,19 @@
+using PersistedFolder.Core.Access;
+using PersistedFolder.Core.Keys;
+
 namespace PersistedFolder.Core.Folders;
 
-/// <summary>The persisted-folder operations of SPEC §5, identical on every surface.</summary>
+/// <summary>
+/// The persisted-folder operations of SPEC §5, identical on every surface. For a <see cref="KeyCaller"/>
+/// each operation is also the access check of SPEC §4, in that order: an unknown key, then an unknown
+/// project, then the key's restrictions, scopes and membership, each thrown as a
+/// <see cref="FolderAccessDeniedException"/> before anything the request's body or preconditions say.
+/// </summary>
 public interface IPersistedFolderService
 {
+    /// <summary>The access check alone (OPTIONS): throws <see cref="FolderAccessDeniedException"/> when denied.</summary>
+    Task CheckAccessAsync(FolderScope scope, bool write, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken);
 
     /// <summary>Validates and upserts; throws <see cref="FolderValidationException"/> on bad input.</summary>
@@ -22,19 +33,43 @@ public interface IPersistedFolderService
     Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken);
 }
 
-public sealed class PersistedFolderService(IPersistedFolderRepository repository) : IPersistedFolderService
+public sealed class PersistedFolderService(IPersistedFolderRepository repository, IKeyUsage usage) : IPersistedFolderService
 {
-    public Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken) =>
-        repository.ListAsync(scope, cancellationToken);
+    private const bool Read = false;
+    private const bool Write = true;
 
-    public Task<Folder> CreateAsync(FolderScope scope, FolderInput input, CancellationToken cancellationToken)
+    public async Task CheckAccessAsync(FolderScope scope, bool write, CancellationToken cancellationToken)
     {
-        var changes = FolderValidator.ForCreate(input);
-        return repository.UpsertAsync(scope, changes.Type!, changes.Protocol!, changes.Path!, cancellationToken);
+        // A granted caller was checked before its operation was asked for.
+        if (scope.Caller is KeyCaller)
+        {
+            Admit(scope, await repository.CheckAsync(scope, cancellationToken), write);
+        }
     }
 
-    public Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken) =>
-        repository.GetAsync(scope, id, cancellationToken);
+    public async Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken) =>
+        Admit(scope, await repository.ListAsync(scope, cancellationToken), Read);
+
+    public async Task<Folder> CreateAsync(FolderScope scope, FolderInput input, CancellationToken cancellationToken)
+    {
+        FolderChanges changes;
+        try
+        {
+            changes = FolderValidator.ForCreate(input);
+        }
+        catch (FolderValidationException)
+        {
+            // Access is answered before the body (401/404/403 first); a query only on this error path.
+            await CheckAccessAsync(scope, Write, cancellationToken);
+            throw;
+        }
+
+        var created = Admit(scope, await repository.UpsertAsync(scope, changes.Type!, changes.Protocol!, changes.Path!, cancellationToken), Write);
+        return created ?? throw new InvalidOperationException("A granted upsert returned no row.");
+    }
+
+    public async Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken) =>
+        Admit(scope, await repository.GetAsync(scope, id, cancellationToken), Read);
 
     public Task<Folder?> ReplaceAsync(FolderScope scope, Guid id, FolderInput input, FolderPrecondition precondition, CancellationToken cancellationToken) =>
         ChangeAsync(scope, id, input, FolderValidator.ForReplace, precondition, cancellationToken);
@@ -44,7 +79,7 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
 
     public async Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken)
     {
-        if (await repository.DeleteAsync(scope, id, precondition, cancellationToken))
+        if (Admit(scope, await repository.DeleteAsync(scope, id, precondition, cancellationToken), Write))
         {
             return true;
         }
@@ -68,9 +103,9 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
         }
         catch (FolderValidationException)
         {
-            // An unknown folder is a 404 whatever the body says (PostHog looks the object up
-            // first); the lookup costs a query only on this error path.
-            if (await repository.GetAsync(scope, id, cancellationToken) is null)
+            // Access first, then an unknown folder is a 404 whatever the body says (PostHog looks
+            // the object up first); the lookup costs a query only on this error path.
+            if (Admit(scope, await repository.GetAsync(scope, id, cancellationToken), Write) is null)
             {
                 return null;
             }
@@ -78,7 +113,7 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
             throw;
         }
 
-        var folder = await repository.UpdateAsync(scope, id, changes, precondition, cancellationToken);
+        var folder = Admit(scope, await repository.UpdateAsync(scope, id, changes, precondition, cancellationToken), Write);
         if (folder is null)
         {
             await ThrowIfChangedAsync(scope, id, precondition, cancellationToken);
@@ -93,9 +128,42 @@ public sealed class PersistedFolderService(IPersistedFolderRepository repository
     /// </summary>
     private async Task ThrowIfChangedAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken)
     {
-        if (!precondition.IsUnconditional && await repository.GetAsync(scope, id, cancellationToken) is not null)
+        if (!precondition.IsUnconditional && await GetAsync(scope, id, cancellationToken) is not null)
         {
             throw new FolderPreconditionFailedException();
         }
+    }
+
+    /// <summary>
+    /// The result of a <see cref="KeyCaller"/>'s operation once SPEC §4's checks pass on what its
+    /// statement found; a <see cref="GrantedCaller"/>'s result as it is. A write's own access
+    /// condition must agree with <see cref="AccessRules"/>: a disagreement is a defect, never an answer.
+    /// </summary>
+    private T Admit<T>(FolderScope scope, Gated<T> result, bool write)
+    {
+        if (scope.Caller is not KeyCaller)
+        {
+            return result.Value;
+        }
+
+        var facts = result.Facts ?? throw new InvalidOperationException("A key caller's operation reported no facts.");
+        if (facts.Key is not { } key)
+        {
+            throw new FolderAccessDeniedException(FolderDenial.UnknownKey);
+        }
+
+        usage.Record(key);
+        if (facts.Access is not { } access)
+        {
+            throw new FolderAccessDeniedException(FolderDenial.ProjectNotFound);
+        }
+
+        var denial = AccessRules.Deny(access, KeyGrant.Of(key), AccessRules.FolderScopeObject, write);
+        if (facts.WriteAllowed is { } allowed && allowed != (denial is null))
+        {
+            throw new InvalidOperationException($"The write's access condition ({allowed}) disagrees with the access rules ({denial ?? "granted"}).");
+        }
+
+        return denial is null ? result.Value : throw new FolderAccessDeniedException(FolderDenial.Forbidden, denial);
     }
 }

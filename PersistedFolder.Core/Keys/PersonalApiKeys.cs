@@ -46,3 +46,9 @@ public interface IPersonalApiKeyStore
     /// <summary>Stamps <c>last_used_at = now()</c> on the keys not stamped within the last hour.</summary>
     Task MarkUsedAsync(IReadOnlyCollection<Guid> keyIds, CancellationToken cancellationToken);
 }
+
+/// <summary>Told of every request a key authenticates, wherever it was verified (the API keeps <c>last_used_at</c> from it).</summary>
+public interface IKeyUsage
+{
+    void Record(PersonalApiKey key);
+}

@@ -21,6 +21,8 @@ internal sealed class ProjectAccessSource(DatabaseConnections connections) : IPr
         WHERE t.id = COALESCE(@TeamId, (SELECT current_team_id FROM app_user WHERE id = @UserId))
         """;
 
+    public bool IsFolderTables => true;
+
     public async Task<ProjectAccess?> FindAsync(ProjectReference project, long userId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Npgsql;
 using PersistedFolder.Core.Folders;
+using PersistedFolder.Core.Keys;
+using PersistedFolder.Core.Access;
 
 namespace PersistedFolder.Tests.Integration;
 
@@ -71,8 +73,10 @@ public sealed class ErrorHandlingTests : ApiFixture
         await SendAsync(HttpMethod.Get, Routes.Collection(Routes.Desktop, actor.ProjectId), actor.Key);
         await SendAsync(HttpMethod.Get, Routes.Collection(Routes.Environments, actor.ProjectId), actor.Key);
 
-        folders.Verify(f => f.ListAsync(new FolderScope(actor.ProjectId, actor.User.Id, Surface.Desktop), It.IsAny<CancellationToken>()), Times.Once);
-        folders.Verify(f => f.ListAsync(new FolderScope(actor.ProjectId, actor.User.Id, Surface.Web), It.IsAny<CancellationToken>()), Times.Once);
+        // The key travels unverified: the operation's own statement looks it up with the project.
+        var caller = new KeyCaller(PersonalApiKeys.SecureValue(actor.Key), new ProjectReference(actor.ProjectId));
+        folders.Verify(f => f.ListAsync(new FolderScope(caller, Surface.Desktop), It.IsAny<CancellationToken>()), Times.Once);
+        folders.Verify(f => f.ListAsync(new FolderScope(caller, Surface.Web), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     private void Fail(Exception exception) =>

@@ -7,12 +7,16 @@ using PersistedFolder.Core.Keys;
 
 namespace PersistedFolder.Tests.Integration;
 
-/// <summary>The Dapper repositories against PostgreSQL, resolved as their Core interfaces.</summary>
+/// <summary>
+/// The Dapper repositories against PostgreSQL, resolved as their Core interfaces. The folder
+/// operations here run for a <see cref="GrantedCaller"/>; a key caller's statements are
+/// <see cref="KeyGateTests"/>' (and every HTTP test's, which send keys).
+/// </summary>
 public sealed class RepositoryTests : ApiFixture
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
-    private IPersistedFolderRepository Folders => Factory.Services.GetRequiredService<IPersistedFolderRepository>();
+    private GrantedFolders Folders => new(Factory.Services.GetRequiredService<IPersistedFolderRepository>());
 
     private IPersonalApiKeyStore Keys => Factory.Services.GetRequiredService<IPersonalApiKeyStore>();
 
@@ -84,7 +88,7 @@ public sealed class RepositoryTests : ApiFixture
         // Stored by another writer: byte order would put "Home" first, lower(type) puts it second.
         await IntegrationDatabase.ExecuteAsync(
             "INSERT INTO persisted_folder (id, team_id, user_id, type, surface) VALUES (@id, @team, @user, 'Home', 'desktop')",
-            ("id", Guid.CreateVersion7()), ("team", scope.TeamId), ("user", scope.UserId));
+            ("id", Guid.CreateVersion7()), ("team", TeamOf(scope)), ("user", UserOf(scope)));
 
         var listed = await Folders.ListAsync(scope, None);
 
@@ -172,7 +176,7 @@ public sealed class RepositoryTests : ApiFixture
         var scope = await CreateScopeAsync(Surface.Web);
         var folder = await Folders.UpsertAsync(scope, "home", "a://", "A", None);
         var otherUser = await CreateScopeAsync(Surface.Web);
-        FolderScope[] strangers = [scope with { Surface = Surface.Desktop }, scope with { UserId = otherUser.UserId }, scope with { TeamId = otherUser.TeamId }];
+        FolderScope[] strangers = [scope with { Surface = Surface.Desktop }, new FolderScope(TeamOf(scope), UserOf(otherUser), scope.Surface), new FolderScope(TeamOf(otherUser), UserOf(scope), scope.Surface)];
 
         foreach (var stranger in strangers)
         {
@@ -354,17 +358,46 @@ public sealed class RepositoryTests : ApiFixture
         var id = Guid.CreateVersion7();
         await IntegrationDatabase.ExecuteAsync(
             "INSERT INTO persisted_folder (id, team_id, user_id, type, surface) VALUES (@id, @team, @user, @type, NULL)",
-            ("id", id), ("team", scope.TeamId), ("user", scope.UserId), ("type", type));
+            ("id", id), ("team", TeamOf(scope)), ("user", UserOf(scope)), ("type", type));
         return id;
     }
 
     private static Task<long> RowsAsync(FolderScope scope) =>
         IntegrationDatabase.ScalarAsync<long>(
-            "SELECT count(*) FROM persisted_folder WHERE team_id = @team AND user_id = @user", ("team", scope.TeamId), ("user", scope.UserId));
+            "SELECT count(*) FROM persisted_folder WHERE team_id = @team AND user_id = @user", ("team", TeamOf(scope)), ("user", UserOf(scope)));
 
     private static Task<string?> SurfaceOfAsync(Guid id) =>
         IntegrationDatabase.ScalarAsync<string?>("SELECT surface FROM persisted_folder WHERE id = @id", ("id", id));
 
     private static Task<DateTime?> LastUsedAsync(Guid id) =>
         IntegrationDatabase.ScalarAsync<DateTime?>("SELECT last_used_at FROM personal_api_key WHERE id = @id", ("id", id));
+
+    private static long TeamOf(FolderScope scope) => ((GrantedCaller)scope.Caller).TeamId;
+
+    private static long UserOf(FolderScope scope) => ((GrantedCaller)scope.Caller).UserId;
+
+    /// <summary>The repository for a granted caller, whose results carry no facts to check.</summary>
+    private sealed class GrantedFolders(IPersistedFolderRepository repository)
+    {
+        public async Task<IReadOnlyList<Folder>> ListAsync(FolderScope scope, CancellationToken cancellationToken) =>
+            Granted(await repository.ListAsync(scope, cancellationToken));
+
+        public async Task<Folder?> GetAsync(FolderScope scope, Guid id, CancellationToken cancellationToken) =>
+            Granted(await repository.GetAsync(scope, id, cancellationToken));
+
+        public async Task<Folder> UpsertAsync(FolderScope scope, string type, string protocol, string path, CancellationToken cancellationToken) =>
+            Granted(await repository.UpsertAsync(scope, type, protocol, path, cancellationToken))!;
+
+        public async Task<Folder?> UpdateAsync(FolderScope scope, Guid id, FolderChanges changes, FolderPrecondition precondition, CancellationToken cancellationToken) =>
+            Granted(await repository.UpdateAsync(scope, id, changes, precondition, cancellationToken));
+
+        public async Task<bool> DeleteAsync(FolderScope scope, Guid id, FolderPrecondition precondition, CancellationToken cancellationToken) =>
+            Granted(await repository.DeleteAsync(scope, id, precondition, cancellationToken));
+
+        private static T Granted<T>(Gated<T> result)
+        {
+            Assert.That(result.Facts, Is.Null, "a granted caller's operation checks nothing");
+            return result.Value;
+        }
+    }
 }

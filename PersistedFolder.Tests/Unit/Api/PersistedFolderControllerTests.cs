@@ -9,6 +9,7 @@ using PersistedFolder.Api.Contracts;
 using PersistedFolder.Api.Controllers;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Api.Pagination;
+using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Folders;
 
 namespace PersistedFolder.Tests.Unit.Api;
@@ -35,7 +36,7 @@ public sealed class PersistedFolderControllerTests(string surface)
     private DefaultHttpContext http = null!;
     private CancellationTokenSource cancellation = null!;
 
-    private static readonly ProjectGrant Grant = new(TeamId, UserId);
+    private static readonly ProjectCaller Grant = new(new GrantedCaller(TeamId, UserId));
 
     private FolderScope Scope => new(TeamId, UserId, new Surface(surface));
 
@@ -74,6 +75,17 @@ public sealed class PersistedFolderControllerTests(string surface)
         await controller.List(Grant, folders.Object, mapper, paginator, Token);
 
         Assert.That(seen, Is.EqualTo(new FolderScope(TeamId, UserId, new Surface(surface))));
+    }
+
+    [Test]
+    public async Task Service_sees_a_key_caller_as_bound_for_its_operation_to_check()
+    {
+        var key = new KeyCaller("sha256$00", ProjectReference.Current);
+        folders.Setup(f => f.ListAsync(new FolderScope(key, new Surface(surface)), Token)).ReturnsAsync([Home]);
+
+        var page = (await controller.List(new ProjectCaller(key), folders.Object, mapper, paginator, Token)).Value!;
+
+        Assert.That(page.Results, Is.EqualTo(new[] { Dto(Home) }));
     }
 
     [Test]
@@ -139,12 +151,13 @@ public sealed class PersistedFolderControllerTests(string surface)
     }
 
     [Test]
-    public async Task Retrieve_a_malformed_id_is_not_found_without_asking_the_service(
+    public async Task Retrieve_a_malformed_id_is_not_found_once_read_access_is_checked(
         [Values("not-a-uuid", "123", "0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7", "0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7ez")] string id)
     {
         var result = await controller.Retrieve(Grant, id, folders.Object, mapper, Token);
 
         Assert.That(ProblemOf(result.Result), Is.EqualTo((404, NotFound)));
+        folders.Verify(f => f.CheckAccessAsync(Scope, false, Token));
         folders.VerifyNoOtherCalls();
     }
 
@@ -181,13 +194,14 @@ public sealed class PersistedFolderControllerTests(string surface)
     }
 
     [Test]
-    public async Task Changing_a_malformed_id_is_not_found_without_asking_the_service([Values] bool replace)
+    public async Task Changing_a_malformed_id_is_not_found_once_write_access_is_checked([Values] bool replace)
     {
         var result = replace
             ? await controller.Update(Grant, "nope", new FolderBody(HomeInput), folders.Object, mapper, Token)
             : await controller.PartialUpdate(Grant, "nope", new FolderBody(HomeInput), folders.Object, mapper, Token);
 
         Assert.That(ProblemOf(result.Result), Is.EqualTo((404, NotFound)));
+        folders.Verify(f => f.CheckAccessAsync(Scope, true, Token));
         folders.VerifyNoOtherCalls();
     }
 
@@ -210,26 +224,29 @@ public sealed class PersistedFolderControllerTests(string surface)
     }
 
     [Test]
-    public async Task Destroy_a_malformed_id_is_not_found_without_asking_the_service()
+    public async Task Destroy_a_malformed_id_is_not_found_once_write_access_is_checked()
     {
         Assert.That(ProblemOf(await controller.Destroy(Grant, "../etc", folders.Object, Token)), Is.EqualTo((404, NotFound)));
+        folders.Verify(f => f.CheckAccessAsync(Scope, true, Token));
         folders.VerifyNoOtherCalls();
     }
 
     [Test]
-    public void Options_on_the_collection_answers_its_methods()
+    public async Task Options_on_the_collection_answers_its_methods_once_read_access_is_checked()
     {
-        controller.CollectionOptions(Grant);
+        await controller.CollectionOptions(Grant, folders.Object, Token);
 
         Assert.That(http.Response.Headers.Allow.ToString(), Is.EqualTo("GET, POST, HEAD, OPTIONS"));
+        folders.Verify(f => f.CheckAccessAsync(Scope, false, Token));
     }
 
     [Test]
-    public void Options_on_a_folder_answers_its_methods()
+    public async Task Options_on_a_folder_answers_its_methods_once_read_access_is_checked()
     {
-        controller.DetailOptions(Grant);
+        await controller.DetailOptions(Grant, folders.Object, Token);
 
         Assert.That(http.Response.Headers.Allow.ToString(), Is.EqualTo("GET, PUT, PATCH, DELETE, HEAD, OPTIONS"));
+        folders.Verify(f => f.CheckAccessAsync(Scope, false, Token));
     }
 
     [Test]

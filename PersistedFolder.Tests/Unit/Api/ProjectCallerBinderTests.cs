@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Moq;
 using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Authentication;
+using PersistedFolder.Api.Binding;
 using PersistedFolder.Api.Errors;
 using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Keys;
@@ -14,21 +15,63 @@ using PersistedFolder.Core.Keys;
 namespace PersistedFolder.Tests.Unit.Api;
 
 [TestFixture]
-public sealed class ProjectGrantBinderTests
+public sealed class ProjectCallerBinderTests
 {
     private const long UserId = 42;
     private static readonly Guid OrganizationId = Guid.Parse("0196f3a2-7c1e-7b3a-9d4e-2f1a0b9c8d7e");
     private static readonly ProjectAccess Member = new(7, OrganizationId, IsMember: true);
     private static readonly ApiError ProjectNotFound = new("invalid_request", "not_found", "Project not found.");
 
+    private const string ValidKey = "phx_valid";
+
     private Mock<IProjectAccessSource> projects = null!;
-    private ProjectGrantBinder binder = null!;
+    private Mock<IPersonalApiKeyStore> keys = null!;
+    private ProjectCallerBinder binder = null!;
 
     [SetUp]
     public void SetUp()
     {
         projects = new Mock<IProjectAccessSource>();
-        binder = new ProjectGrantBinder(projects.Object);
+        keys = new Mock<IPersonalApiKeyStore>();
+        keys.Setup(k => k.FindActiveAsync(PersonalApiKeys.SecureValue(ValidKey), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new PersonalApiKey(Guid.CreateVersion7(), UserId, ["*"], null, null, DateTime.UtcNow));
+        binder = new ProjectCallerBinder(projects.Object);
+    }
+
+    [Test]
+    public async Task Unverified_key_binds_a_key_caller_for_the_operation_to_check_without_asking_anyone(
+        [Values("7", "@current")] string projectId, [Values("GET", "POST")] string method)
+    {
+        var context = Context(method, projectId, WithUnverifiedKey("phx_anything"));
+
+        await BindAsync(context);
+
+        Assert.That(ProjectReference.TryParse(projectId, out var project), Is.True);
+        Assert.That(context.Grant, Is.EqualTo(new ProjectCaller(new KeyCaller(PersonalApiKeys.SecureValue("phx_anything"), project))));
+        projects.VerifyNoOtherCalls();
+        keys.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task Unverified_key_with_a_malformed_project_is_verified_first_so_an_invalid_key_is_401()
+    {
+        var context = Context("GET", "abc", WithUnverifiedKey("phx_unknown"));
+
+        await BindAsync(context);
+
+        Assert.That(ProblemOf(context), Is.EqualTo((401, new ApiError("authentication_error", "authentication_failed", "Personal API key found in request Authorization header is invalid."))));
+        projects.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task Unverified_valid_key_with_a_malformed_project_is_404()
+    {
+        var context = Context("GET", "abc", WithUnverifiedKey(ValidKey));
+
+        await BindAsync(context);
+
+        Assert.That(ProblemOf(context), Is.EqualTo((404, ProjectNotFound)));
+        projects.VerifyNoOtherCalls();
     }
 
     [Test]
@@ -40,7 +83,7 @@ public sealed class ProjectGrantBinderTests
         await BindAsync(context);
 
         Assert.That(context.Problem, Is.Null);
-        Assert.That(context.Grant, Is.EqualTo(new ProjectGrant(7, UserId)));
+        Assert.That(context.Grant, Is.EqualTo(Granted(7, UserId)));
     }
 
     [Test]
@@ -51,7 +94,7 @@ public sealed class ProjectGrantBinderTests
 
         await BindAsync(context);
 
-        Assert.That(context.Grant, Is.EqualTo(new ProjectGrant(9, UserId)));
+        Assert.That(context.Grant, Is.EqualTo(Granted(9, UserId)));
     }
 
     [Test]
@@ -110,7 +153,7 @@ public sealed class ProjectGrantBinderTests
 
         await BindAsync(context);
 
-        Assert.That((context.Problem, context.Grant), Is.EqualTo(((ApiProblem?)null, new ProjectGrant(7, UserId))));
+        Assert.That((context.Problem, context.Grant), Is.EqualTo(((ApiProblem?)null, Granted(7, UserId))));
     }
 
     [Test]
@@ -181,7 +224,7 @@ public sealed class ProjectGrantBinderTests
         await BindAsync(context);
 
         Assert.That(context.Problem, Is.Null);
-        Assert.That(context.Grant, Is.EqualTo(new ProjectGrant(7, UserId)));
+        Assert.That(context.Grant, Is.EqualTo(Granted(7, UserId)));
     }
 
     [Test]
@@ -215,17 +258,37 @@ public sealed class ProjectGrantBinderTests
     private static (int Status, ApiError Error)? ProblemOf(GrantContext context) =>
         context.Problem is { } problem ? (problem.Status, problem.Error) : null;
 
+    private static ProjectCaller Granted(long teamId, long userId) => new(new GrantedCaller(teamId, userId));
+
+    /// <summary>A key the folder request filter verified already (a host's own access source).</summary>
     private static Action<HttpContext> WithKey(string[] scopes, long[]? teams = null, Guid[]? organizations = null) => http =>
-        http.User = new ClaimsPrincipal(new FolderIdentity(
-            UserId, new PersonalApiKey(Guid.CreateVersion7(), UserId, scopes, teams, organizations, null), PersonalApiKeyDefaults.AuthenticationScheme));
+    {
+        var identity = new FolderIdentity(
+            UserId, new PersonalApiKey(Guid.CreateVersion7(), UserId, scopes, teams, organizations, null), PersonalApiKeyDefaults.AuthenticationScheme);
+        http.User = new ClaimsPrincipal(identity);
+        http.Features.Set(new FolderCallerFeature(identity));
+    };
+
+    /// <summary>A key the folder request filter left for the operation to verify (the folder tables' access source).</summary>
+    private Action<HttpContext> WithUnverifiedKey(string key) => http =>
+        http.Features.Set(new FolderCallerFeature(new PresentedKey(key, "Authorization header", MayBeHostToken: false), Authenticator()));
 
     /// <summary>A host principal (its own identity first), mapped to folder user <paramref name="userId"/>.</summary>
     private static Action<HttpContext> WithHostUser(string userId) => http =>
     {
         var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "host-" + userId)], "Cookies"));
-        principal.AddIdentity(new FolderIdentity(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), key: null, "Cookies"));
+        var identity = new FolderIdentity(long.Parse(userId, System.Globalization.CultureInfo.InvariantCulture), key: null, "Cookies");
+        principal.AddIdentity(identity);
         http.User = principal;
+        http.Features.Set(new FolderCallerFeature(identity));
     };
+
+    private FolderAuthenticator Authenticator() => new(
+        keys.Object,
+        Mock.Of<IHostUserDirectory>(),
+        new RequestBodyReader(Microsoft.Extensions.Options.Options.Create(new RequestBodyOptions())),
+        Mock.Of<IKeyUsage>(),
+        Microsoft.Extensions.Options.Options.Create(new PersistedFolder.Api.PersistedFolderApiOptions()));
 
     private static GrantContext Context(string method, string? projectId, Action<HttpContext> authenticate)
     {
@@ -248,7 +311,7 @@ public sealed class ProjectGrantBinderTests
         try
         {
             await binder.BindModelAsync(binding);
-            context.Grant = binding.Result.Model as ProjectGrant;
+            context.Grant = binding.Result.Model as ProjectCaller;
         }
         catch (ApiProblemException denied)
         {
@@ -265,7 +328,7 @@ public sealed class ProjectGrantBinderTests
 
         public HttpContext HttpContext => Action.HttpContext;
 
-        public ProjectGrant? Grant { get; set; }
+        public ProjectCaller? Grant { get; set; }
 
         public ApiProblem? Problem { get; set; }
     }
