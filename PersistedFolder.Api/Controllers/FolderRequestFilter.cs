@@ -1,6 +1,6 @@
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.Filters;
-using Microsoft.AspNetCore.Mvc.Abstractions;
 using PersistedFolder.Api.Access;
 using PersistedFolder.Api.Authentication;
 using PersistedFolder.Api.Contention;

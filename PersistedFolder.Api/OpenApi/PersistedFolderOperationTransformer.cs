@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using PersistedFolder.Api.Access;
-using PersistedFolder.Core.Access;
 using PersistedFolder.Api.Contracts;
+using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Folders;
 
 namespace PersistedFolder.Api.OpenApi;

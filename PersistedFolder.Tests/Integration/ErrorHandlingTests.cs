@@ -2,9 +2,9 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Npgsql;
+using PersistedFolder.Core.Access;
 using PersistedFolder.Core.Folders;
 using PersistedFolder.Core.Keys;
-using PersistedFolder.Core.Access;
 
 namespace PersistedFolder.Tests.Integration;
 
