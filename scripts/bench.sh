@@ -519,6 +519,10 @@ if [ "$CEILING" = 1 ]; then
     [ "$scenario" != unauth ] || hash=$BAD_HASH
     id=$FOLDER_ID
     [ "$scenario" != create ] || id=$NEW_ID
+    # The scopes that grant the operation (@Granting, AccessRules.GrantingScopes) and the lock
+    # timeout (@LockTimeout) of the service's default configuration: see scripts/bench/sql/*.sql.
+    granting='{*,persisted_folder:read,persisted_folder:write}'
+    case $scenario in create | patch) granting='{*,persisted_folder:write}' ;; esac
     for c in $CONNS; do
       base=$OUT/raw/pgbench-$scenario-c$c
       : >"$base.attempts.jsonl"
@@ -529,7 +533,8 @@ if [ "$CEILING" = 1 ]; then
           run_child "${TIME_CMD[@]}" ${TIME_CMD:+"$base.time"} "${NICE_CMD[@]}" "$PGBENCH" -n -M prepared -c "$c" -j "$THREADS" \
           -T "$PG_DURATION" -f "$BENCH_DIR/sql/$scenario.sql" \
           -D "SecureValue=$hash" -D "TeamId=$PROJECT" -D "UserId=$USER_ID" -D Surface=web -D "Id=$id" \
-          -D Type=home -D Protocol=products:// -h 127.0.0.1 -p "$PGPORT" -U postgres "$PF_PG_DATABASE" \
+          -D Type=home -D Protocol=products:// -D "ProjectId=$PROJECT" -D "Granting=$granting" -D LockTimeout=1000 \
+          -h 127.0.0.1 -p "$PGPORT" -U postgres "$PF_PG_DATABASE" \
           >"$base.txt" 2>&1 || log "  pgbench exited with an error (see $base.txt)"
         $PY "$BENCH_DIR/bench.py" snap "$base.after.json" "postgres=$PG_PID"
         row=$($PY "$BENCH_DIR/bench.py" pgrow --out "$base.txt" --before "$base.before.json" --after "$base.after.json" \

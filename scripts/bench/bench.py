@@ -182,18 +182,128 @@ def _norm(sql):
     return " ".join(sql.replace(";", " ").split())
 
 
+_CONST = re.compile(r"\bconst\s+string\s+(\w+)\s*=\s*")
+_LITERAL_START = re.compile(r'(\$*)(@?)(\$*)("+)')
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+
+
+def _raw_dedent(text):
+    """A multi-line raw string's content: the lines between the delimiters' lines, less the closing
+    line's indentation (C# 11)."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    indent = lines[-1] if not lines[-1].strip() else ""
+    body = lines[1:-1] if not lines[0].strip() else lines[:-1]
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line.lstrip() for line in body)
+
+
+def _holes(text, dollars, raw):
+    """Splits an interpolated string's content into ("text", s) and ("ref", name) parts. A hole is
+    {Name} (or {{Name}} for $$\"\"\"...\"\"\", and so on); a hole that is not a plain name stays text."""
+    if not dollars:
+        return [("text", text)]
+    n = dollars if raw else 1
+    parts, i, buf = [], 0, []
+    hole = re.compile(r"\{" * n + r"([^{}]*)" + r"\}" * n)
+    while i < len(text):
+        if not raw and text.startswith("{{", i):
+            buf.append("{"); i += 2; continue
+        if not raw and text.startswith("}}", i):
+            buf.append("}"); i += 2; continue
+        m = hole.match(text, i) if text.startswith("{" * n, i) and not text.startswith("{" * (n + 1), i) else None
+        if m:
+            expr = m.group(1).strip()
+            if re.fullmatch(r"\w+", expr):
+                parts.append(("text", "".join(buf))); buf = []
+                parts.append(("ref", expr))
+            else:
+                buf.append(m.group(0))
+            i = m.end()
+            continue
+        buf.append(text[i]); i += 1
+    parts.append(("text", "".join(buf)))
+    return parts
+
+
+def _literal(src, i):
+    """The C# string literal at src[i]: (parts, end), or None. Regular ("\\n"), verbatim (@"..."),
+    raw (\"\"\"...\"\"\") and their interpolated ($) forms."""
+    m = _LITERAL_START.match(src, i)
+    if not m:
+        return None
+    dollars, verbatim, quotes = len(m.group(1)) + len(m.group(3)), bool(m.group(2)), len(m.group(4))
+    start = m.end()
+    if quotes >= 3:  # raw: ends at the same number of quotes
+        end = src.find('"' * quotes, start)
+        if end < 0:
+            return None
+        return _holes(_raw_dedent(src[start:end]), dollars, raw=True), end + quotes
+    if quotes == 2:  # ""
+        return [("text", "")], start
+    out, j = [], start
+    while j < len(src):
+        c = src[j]
+        if verbatim and src.startswith('""', j):
+            out.append('"'); j += 2; continue
+        if c == '"':
+            return _holes("".join(out), dollars, raw=False), j + 1
+        if c == "\\" and not verbatim and j + 1 < len(src):
+            out.append(_ESCAPES.get(src[j + 1], "\\" + src[j + 1])); j += 2; continue
+        out.append(c); j += 1
+    return None
+
+
 def _csharp_consts(path):
-    """const string NAME = "..." / \"\"\"...\"\"\" / $\"\"\"...{Other}...\"\"\" in one C# file."""
+    """The const strings of one C# file, by name: literals (regular, verbatim, raw), interpolated ones
+    ($\"\"\"...{Other}...\"\"\") with every {Other} naming a const string of the same file expanded,
+    recursively, and concatenations (A + "..."). Returns {name: (text, problems)}: what could not
+    be expanded stays {Name} in the text and is named in the problems."""
     with open(path) as f:
         src = f.read()
-    consts = {}
-    for m in re.finditer(r'const\s+string\s+(\w+)\s*=\s*(\$?)("""(.*?)"""|"((?:[^"\\]|\\.)*)")\s*;', src, re.S):
-        consts[m.group(1)] = (m.group(4) if m.group(4) is not None else m.group(5), m.group(2) == "$")
-    resolved = {}
-    for name, (text, interpolated) in consts.items():
-        if interpolated:
-            text = re.sub(r"\{(\w+)\}", lambda n: consts.get(n.group(1), (n.group(0), False))[0], text)
-        resolved[name] = text
+    defs = {}
+    for m in _CONST.finditer(src):
+        parts, i = [], m.end()
+        while True:
+            lit = _literal(src, i)
+            if lit:
+                parts += lit[0]
+                i = lit[1]
+            else:
+                name = re.compile(r"\w+").match(src, i)
+                if not name:
+                    break
+                parts.append(("ref", name.group(0)))
+                i = name.end()
+            plus = re.compile(r"\s*\+\s*").match(src, i)
+            if not plus:
+                break
+            i = plus.end()
+        if re.compile(r"\s*;").match(src, i) and parts:
+            defs[m.group(1)] = parts
+    resolved = {}  # name -> (text, problems of its expansion)
+
+    def expand(name, stack):
+        if name in resolved:
+            return resolved[name]
+        if name in stack:
+            return "{" + name + "}", [f"{' -> '.join(stack + [name])} refers to itself"]
+        text, problems = [], []
+        for kind, value in defs[name]:
+            if kind == "text":
+                text.append(value)
+            elif value in defs:
+                t, p = expand(value, stack + [name])
+                text.append(t)
+                problems += [q for q in p if q not in problems]
+            else:
+                text.append("{" + value + "}")
+                problems.append(f"{name} uses {{{value}}}, which is not a const string of the file")
+        resolved[name] = "".join(text), problems
+        return resolved[name]
+
+    for name in defs:
+        expand(name, [])
     return resolved
 
 
@@ -224,15 +334,21 @@ def cmd_sqlcheck(args):
             if const not in consts:
                 problems.append(f"{name}: {source} has no SQL constant {const} any more")
                 continue
-            expected = consts[const]
+            expected, unresolved = consts[const]
+            problems += [f"{name}: {source}: {p}" for p in unresolved]
             for pair in subst.split():
                 param, _, literal = pair.partition("=")
                 expected = re.sub(r"@" + re.escape(param) + r"\b", literal, expected)
             expected = re.sub(r"@(\w+)", r":\1", expected)
             checked += 1
-            if _norm(expected) != _norm("\n".join(body)):
+            now, script = _norm(expected), _norm("\n".join(body))
+            if now != script:
+                # Where they part (the expanded statements share long prefixes such as the key gate).
+                at = next((k for k, (a, b) in enumerate(zip(now, script)) if a != b), min(len(now), len(script)))
+                at = max(0, now.rfind(" ", 0, max(0, at - 40)) + 1)
                 problems.append(f"{name}: the statement under '{const}' differs from {source}:{const} "
-                                f"(now: {_norm(expected)[:160]}...)")
+                                f"(now: {'...' if at else ''}{now[at:at + 160]}...; the script: "
+                                f"{'...' if at else ''}{script[at:at + 160]}...)")
     for p in problems:
         print(f"SQL drift: {p}")
     if not problems:

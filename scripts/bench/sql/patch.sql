@@ -1,33 +1,49 @@
--- pgbench ceiling: the statements ONE request of this scenario sends, in order, each in
--- autocommit as the service sends them (run by scripts/bench.sh with -M prepared).
--- Variables come from pgbench -D (SecureValue TeamId UserId Surface Id Type Protocol) and are
--- named after the service's Dapper parameters (@Name -> :Name); scripts/bench.sh checks that
--- each statement still matches the SQL constant named above it and warns when it drifted.
--- Scenario: PATCH /api/projects/{id}/persisted_folder/{folder_id}/ {"path":"..."}.
--- The request sends no type or protocol, so the service binds NULL for @Type and @Protocol;
--- pgbench cannot bind a NULL in prepared mode, so they are written as NULL::text literals.
+-- pgbench ceiling: the statements ONE request of this scenario sends, in order, as the service
+-- sends them to PostgreSQL for a personal-API-key caller (run by scripts/bench.sh with -M prepared).
+-- A write is ONE batch, one round trip and one implicit transaction: the lock timeout, then the
+-- write joined to the key, the project it names and the membership (FolderRepository's KeyGate).
+-- Variables come from pgbench -D (SecureValue ProjectId Granting Surface Id Type Protocol
+-- LockTimeout; TeamId and UserId too, unused since the key caller's SQL finds them itself) and are
+-- named after the service's Dapper parameters (@Name -> :Name); scripts/bench.sh checks that each
+-- statement still matches the SQL constant named above it (the constants it interpolates, such as
+-- {KeyGate}, expanded) and warns when it drifted.
+-- :Granting is the write set, '{*,persisted_folder:write}', and :LockTimeout the service's default
+-- 1000 (ms) (bench.sh).
+-- Scenario: PATCH /api/projects/{id}/persisted_folder/{folder_id}/ {"path":"..."}, no If-Match.
+-- The request sends no type, protocol or If-Match, so the service binds NULL for @Type, @Protocol
+-- and @Versions; pgbench cannot bind a NULL in prepared mode, so they are written as literals.
+-- The service sends the two statements as ONE Npgsql batch: Parse/Bind/Execute for each, then a
+-- single Sync, so they travel in one round trip and run in one implicit transaction, and
+-- set_config(..., true) lasts for exactly this write. pgbench's pipeline sends them the same way
+-- (both statements, then one Sync at \endpipeline; no BEGIN/COMMIT): an explicit BEGIN; ...; COMMIT;
+-- would be the same transaction but two more statements and three more round trips than the
+-- service makes, so it would understate the ceiling.
 \set Path random(1, 1000000000)
--- (1) key lookup: PersistedFolder.Data/Identity/PersonalApiKeyStore.cs FindActiveSql
-SELECT k.id, k.user_id, k.scopes, k.scoped_teams, k.scoped_organizations, k.last_used_at
-FROM personal_api_key k
-JOIN app_user u ON u.id = k.user_id
-WHERE k.secure_value = :SecureValue AND u.is_active;
--- (2) project and membership: PersistedFolder.Data/Identity/ProjectAccessSource.cs FindSql
-SELECT t.id AS team_id,
-       t.organization_id,
-       EXISTS (
-           SELECT 1
-           FROM organization_membership m
-           JOIN app_user u ON u.id = m.user_id
-           WHERE m.organization_id = t.organization_id AND m.user_id = :UserId AND u.is_active
-       ) AS is_member
-FROM team t
-WHERE t.id = COALESCE(:TeamId, (SELECT current_team_id FROM app_user WHERE id = :UserId));
--- (3) PersistedFolder.Data/Folders/FolderRepository.cs UpdateSql [Type=NULL::text Protocol=NULL::text]
-UPDATE persisted_folder
-SET type = COALESCE(NULL::text, type),
-    protocol = COALESCE(NULL::text, protocol),
-    path = COALESCE(:Path, path),
-    updated_at = now()
-WHERE id = :Id AND team_id = :TeamId AND user_id = :UserId AND COALESCE(surface, 'web') = :Surface
-RETURNING id, type, protocol, path, created_at, updated_at;
+\startpipeline
+-- (1) lock timeout: PersistedFolder.Data/Folders/FolderRepository.cs LockTimeoutSql
+SELECT set_config('lock_timeout', :LockTimeout, true);
+-- (2) key, project, membership and the update: PersistedFolder.Data/Folders/FolderRepository.cs UpdateByKeySql [Type=NULL::text Protocol=NULL::text Versions=NULL]
+WITH g AS (SELECT k.id AS key_id, k.user_id, k.scopes, k.scoped_teams, k.scoped_organizations, k.last_used_at,
+                  t.id AS team_id, t.organization_id, m.user_id IS NOT NULL AS is_member,
+                  m.user_id IS NOT NULL
+                      AND (COALESCE(cardinality(k.scoped_teams), 0) = 0 OR t.id = ANY(k.scoped_teams))
+                      AND (COALESCE(cardinality(k.scoped_organizations), 0) = 0 OR t.organization_id = ANY(k.scoped_organizations))
+                      AND k.scopes && :Granting::text[] AS allowed
+           FROM personal_api_key k
+           JOIN app_user u ON u.id = k.user_id AND u.is_active
+           LEFT JOIN team t ON t.id = COALESCE(:ProjectId, u.current_team_id)
+           LEFT JOIN organization_membership m ON m.organization_id = t.organization_id AND m.user_id = k.user_id
+           WHERE k.secure_value = :SecureValue),
+w AS (
+    UPDATE persisted_folder
+    SET type = COALESCE(NULL::text, type),
+        protocol = COALESCE(NULL::text, protocol),
+        path = COALESCE(:Path, path),
+        updated_at = GREATEST(now(), persisted_folder.updated_at + interval '1 microsecond')
+    FROM g
+    WHERE g.allowed AND id = :Id AND persisted_folder.team_id = g.team_id AND persisted_folder.user_id = g.user_id
+      AND COALESCE(surface, 'web') = :Surface AND (NULL::timestamptz[] IS NULL OR updated_at = ANY(NULL::timestamptz[]))
+    RETURNING id, type, protocol, path, created_at, updated_at
+)
+SELECT g.key_id, g.user_id, g.scopes, g.scoped_teams, g.scoped_organizations, g.last_used_at, g.team_id, g.organization_id, g.is_member, g.allowed, w.* FROM g LEFT JOIN w ON true;
+\endpipeline
