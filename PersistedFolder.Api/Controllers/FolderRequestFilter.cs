@@ -104,6 +104,16 @@ public sealed class FolderRequestFilter(
         {
             await HandleAsync(http, exception);
         }
+        finally
+        {
+            // The windows were opened before the lookup: a key that turned out invalid keeps none.
+            var unauthorized = context.Result is ApiProblemResult { Problem.Status: StatusCodes.Status401Unauthorized }
+                || http.Response.StatusCode == StatusCodes.Status401Unauthorized;
+            if (unauthorized && http.Features.Get<FolderCallerFeature>()?.Presented is { } refused)
+            {
+                rateLimits.Forget(refused.LimitId);
+            }
+        }
     }
 
     /// <summary>Whether the action binds a <see cref="ProjectCaller"/>: only those run a folder operation.</summary>

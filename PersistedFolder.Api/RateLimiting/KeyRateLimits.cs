@@ -59,7 +59,7 @@ public sealed class KeyRateLimiter : IDisposable
     /// <summary>The in-process windows (also Redis's fallback), or null when the limits are off.</summary>
     public KeyWindowLimiter? Local { get; }
 
-    /// <summary>Counts one request of the key: null when it may go on, else the 429 to answer.</summary>
+    /// <summary>Counts one request of the key (by <see cref="Authentication.PresentedKey.LimitId"/>, before its lookup): null when it may go on, else the 429 to answer.</summary>
     public async ValueTask<ApiProblem?> AcquireAsync(Guid keyId, CancellationToken cancellationToken)
     {
         if (limiter is null)
@@ -76,6 +76,13 @@ public sealed class KeyRateLimiter : IDisposable
         var wait = RetryAfter(lease) ?? TimeSpan.FromMinutes(1);
         return ApiProblems.Throttled((int)Math.Max(1, Math.Ceiling(wait.TotalSeconds)));
     }
+
+    /// <summary>
+    /// A presented key turned out to be no valid key (a 401): its windows, opened before the lookup,
+    /// are dropped, so made-up keys leave no state in this process. Redis's windows of such a key
+    /// expire with the window.
+    /// </summary>
+    public void Forget(Guid keyId) => Local?.Forget(keyId);
 
     public void Dispose() => limiter?.Dispose();
 

@@ -33,6 +33,9 @@ public sealed class KeyWindowLimiter : PartitionedRateLimiter<Guid>
 
     public override RateLimiterStatistics? GetStatistics(Guid resource) => null;
 
+    /// <summary>Drops a partition at once: one that belongs to no valid key, so that a spray of made-up keys holds no state.</summary>
+    public void Forget(Guid resource) => keys.TryRemove(resource, out _);
+
     /// <summary>Drops every key whose windows have both ended: it would start afresh anyway.</summary>
     public void ForgetExpired()
     {

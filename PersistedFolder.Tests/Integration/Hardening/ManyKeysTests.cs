@@ -93,6 +93,50 @@ public sealed class ManyKeysTests : ApiFixture
         }
     }
 
+    /// <summary>
+    /// Windows are opened per presented key before its lookup (the lookup travels with the operation):
+    /// a spray of made-up keys, on every kind of request, must leave
+    /// none of them behind, while a valid key's window stays.
+    /// </summary>
+    [Test]
+    public async Task Made_up_keys_leave_no_limiter_entries()
+    {
+        var actor = await CreateActorAsync();
+        var limiter = Services.GetRequiredService<KeyRateLimiter>().Local!;
+        var collection = Routes.Collection(Routes.Web, actor.ProjectId);
+        await SendAsync(HttpMethod.Get, collection, actor.Key);
+        var before = limiter.TrackedKeys;
+
+        var statuses = new List<int>();
+        foreach (var (method, url, body) in new (HttpMethod, string, string?)[]
+        {
+            (HttpMethod.Get, collection, null),
+            (HttpMethod.Post, collection, """{"type":"home"}"""),
+            (HttpMethod.Patch, Routes.Item(Routes.Web, actor.ProjectId, Guid.CreateVersion7()), """{"path":"x"}"""),
+            (HttpMethod.Put, collection, null),
+            (HttpMethod.Options, collection, null),
+            (HttpMethod.Get, Routes.Collection(Routes.Web, "not-a-project"), null),
+        })
+        {
+            for (var n = 0; n < 50; n++)
+            {
+                var response = await SendAsync(method, url, body is null ? null : Json(body), request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", PersonalApiKeys.Generate()));
+                statuses.Add((int)response.StatusCode);
+            }
+        }
+
+        // One made-up key sent more often than a key may be in a window: each 401 forgets its window,
+        // so it is never throttled, only refused.
+        var repeated = PersonalApiKeys.Generate();
+        for (var n = 0; n < 490; n++)
+        {
+            statuses.Add((int)(await SendAsync(HttpMethod.Get, collection, repeated)).StatusCode);
+        }
+
+        Assert.That(statuses, Is.All.EqualTo(401));
+        Assert.That(limiter.TrackedKeys, Is.EqualTo(before), "made-up keys left limiter entries");
+    }
+
     /// <summary>Cores this process used over <see cref="Idle"/> with nothing to do.</summary>
     private static async Task<double> IdleCpuAsync()
     {
