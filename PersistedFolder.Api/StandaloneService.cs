@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
 using PersistedFolder.Api.Logging;
 using PersistedFolder.Api.Shutdown;
 
@@ -14,10 +16,23 @@ namespace PersistedFolder.Api;
 /// </summary>
 public static class StandaloneService
 {
-    /// <summary>Hosting's "Request starting/finished" events carry the query string, where a
-    /// <c>personal_api_key</c> may travel: keep them out of the service's logs whatever the configuration.</summary>
-    public static ILoggingBuilder AddPersistedFolderServiceLogging(this ILoggingBuilder logging) =>
-        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+    /// <summary>
+    /// The service's logging. Hosting's "Request starting/finished" events carry the query string,
+    /// where a <c>personal_api_key</c> may travel: they stay out of the service's logs whatever the
+    /// configuration. The console logger, where the host builder added one, becomes
+    /// <see cref="BatchingConsoleLoggerProvider"/>: the same lines, written in batches.
+    /// </summary>
+    public static ILoggingBuilder AddPersistedFolderServiceLogging(this ILoggingBuilder logging)
+    {
+        var console = logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList();
+        if (console.Count > 0)
+        {
+            console.ForEach(d => logging.Services.Remove(d));
+            logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, BatchingConsoleLoggerProvider>());
+        }
+
+        return logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+    }
 
     /// <summary>The standalone service's middleware, first in its pipeline.</summary>
     public static WebApplication UsePersistedFolderService(this WebApplication app)
