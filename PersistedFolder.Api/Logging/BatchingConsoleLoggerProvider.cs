@@ -44,6 +44,7 @@ public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExt
     private int pendingEntries;
     private bool completed;
     private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
+    private ConsoleFormatter formatter;
 
     public BatchingConsoleLoggerProvider(IOptionsMonitor<ConsoleLoggerOptions> options, IEnumerable<ConsoleFormatter> formatters)
         : this(options, formatters, Console.Out, Console.Error)
@@ -57,13 +58,11 @@ public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExt
         this.formatters = formatters.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
         this.output = output;
         this.error = error;
-        Formatter = FormatterFor(options.CurrentValue);
-        optionsReload = options.OnChange(changed => Formatter = FormatterFor(changed));
+        formatter = FormatterFor(options.CurrentValue);
+        optionsReload = options.OnChange(changed => formatter = FormatterFor(changed));
         writer = new Thread(WriteBatches) { IsBackground = true, Name = "PersistedFolder console log writer" };
         writer.Start();
     }
-
-    internal ConsoleFormatter Formatter { get; private set; }
 
     public ILogger CreateLogger(string categoryName) => loggers.GetOrAdd(categoryName, static (name, provider) => new BatchingConsoleLogger(name, provider), this);
 
@@ -88,31 +87,37 @@ public sealed class BatchingConsoleLoggerProvider : ILoggerProvider, ISupportExt
     private void Write<TState>(string category, LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> format)
     {
         var buffer = formatBuffer ??= new StringWriter();
-        Formatter.Write(new LogEntry<TState>(level, category, eventId, state, exception, format), scopes, buffer);
         var text = buffer.GetStringBuilder();
-        if (text.Length == 0)
+        try
         {
-            return;
-        }
-
-        var current = options.CurrentValue;
-        if (level >= current.LogToStandardErrorThreshold)
-        {
-            // Errors meant for stderr: rare, and written at once.
-            lock (error)
+            formatter.Write(new LogEntry<TState>(level, category, eventId, state, exception, format), scopes, buffer);
+            if (text.Length == 0)
             {
-                WriteTo(error, text);
+                return;
+            }
+
+            var current = options.CurrentValue;
+            if (level >= current.LogToStandardErrorThreshold)
+            {
+                // Errors meant for stderr: rare, and written at once.
+                lock (error)
+                {
+                    WriteTo(error, text);
+                }
+            }
+            else
+            {
+                Enqueue(text, current);
             }
         }
-        else
+        finally
         {
-            Enqueue(text, current);
-        }
-
-        text.Clear();
-        if (text.Capacity > 4096)
-        {
-            text.Capacity = 4096;
+            // Empty for this thread's next entry, even when formatting threw.
+            text.Clear();
+            if (text.Capacity > 4096)
+            {
+                text.Capacity = 4096;
+            }
         }
     }
 

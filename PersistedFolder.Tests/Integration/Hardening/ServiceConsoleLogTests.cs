@@ -16,7 +16,7 @@ public sealed partial class ServiceConsoleLogTests : ApiFixture
     private const int Requests = 200;
 
     [Test]
-    public async Task Each_request_is_one_whole_line_on_stdout_and_none_is_lost_at_stop()
+    public async Task Each_request_is_one_whole_line_on_stdout_in_the_services_format_through_to_the_stop()
     {
         var actor = await CreateActorAsync();
         using var service = ServiceProcess.Start(new Dictionary<string, string>

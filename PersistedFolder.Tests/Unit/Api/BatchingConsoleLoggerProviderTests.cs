@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -118,16 +117,7 @@ public sealed class BatchingConsoleLoggerProviderTests
         var output = new BlockingWriter();
         using (var provider = Provider(services, output))
         {
-            var logger = provider.CreateLogger("Sample");
-            Served(logger, "/first", 200, null);
-            Assert.That(output.Entered.Wait(TimeSpan.FromSeconds(10)), "the writer took the first batch");
-            var logging = Task.Run(() =>
-            {
-                for (var n = 0; n < 5; n++)
-                {
-                    Served(logger, $"/queued{n}", 200, null);
-                }
-            });
+            var logging = LogFiveWhileTheWriterIsBlocked(provider, output);
             var returned = logging.Wait(TimeSpan.FromSeconds(10));
             output.Release.Set();
             Assert.That(returned, "logging never waits for room");
@@ -143,16 +133,7 @@ public sealed class BatchingConsoleLoggerProviderTests
         var output = new BlockingWriter();
         using (var provider = Provider(services, output))
         {
-            var logger = provider.CreateLogger("Sample");
-            Served(logger, "/first", 200, null);
-            Assert.That(output.Entered.Wait(TimeSpan.FromSeconds(10)), "the writer took the first batch");
-            var logging = Task.Run(() =>
-            {
-                for (var n = 0; n < 5; n++)
-                {
-                    Served(logger, $"/queued{n}", 200, null);
-                }
-            });
+            var logging = LogFiveWhileTheWriterIsBlocked(provider, output);
             Assert.That(logging.Wait(TimeSpan.FromMilliseconds(300)), Is.False, "the fourth entry waits for room");
             output.Release.Set();
             Assert.That(logging.Wait(TimeSpan.FromSeconds(10)), "room was made");
@@ -178,6 +159,22 @@ public sealed class BatchingConsoleLoggerProviderTests
         });
 
         Assert.That(output, Does.Contain("warn: Sample[0] kept").And.Not.Contain("filtered out"));
+    }
+
+    /// <summary>Logs "/first", waits until the writer is blocked writing it, then logs "/queued0" to
+    /// "/queued4" on another thread: with a queue of 3, the last two find it full.</summary>
+    private static Task LogFiveWhileTheWriterIsBlocked(BatchingConsoleLoggerProvider provider, BlockingWriter output)
+    {
+        var logger = provider.CreateLogger("Sample");
+        Served(logger, "/first", 200, null);
+        Assert.That(output.Entered.Wait(TimeSpan.FromSeconds(10)), "the writer took the first batch");
+        return Task.Run(() =>
+        {
+            for (var n = 0; n < 5; n++)
+            {
+                Served(logger, $"/queued{n}", 200, null);
+            }
+        });
     }
 
     /// <summary>What the providers built inside <paramref name="run"/> wrote to Console.Out.</summary>
